@@ -1,0 +1,1 @@
+"""The command line: one small module per command, a thin click layer over rulekit.api."""

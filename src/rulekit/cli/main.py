@@ -1,0 +1,47 @@
+"""The `rulekit` command group. Subcommands are imported only when run, to keep start-up fast."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+#: command name -> (module under rulekit.cli, one-line help shown by `rulekit --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "Check policy files: structure, conditions, state graph."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"rulekit.cli.{COMMANDS[cmd_name][0]}")
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rulekit", prog_name="rulekit")
+def cli() -> None:
+    """rulekit: versioned sales-method policies, validated, replayed and dry-run.
+
+    Every command that reads a policy takes a file path or an id with a version
+    range (4321-dcbao@1), looked up on the policy path.
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point of the `rulekit` console script."""
+    return cli.main(args=argv, prog_name="rulekit")

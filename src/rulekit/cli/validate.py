@@ -1,0 +1,45 @@
+"""`rulekit validate FILE...`: check policies; text, JSON or GitHub annotations; exit 0/1/2."""
+
+from __future__ import annotations
+
+import click
+
+from rulekit.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, policy_path_option, stdout_is_tty
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs (CONTRACT §3), github for Actions annotations.",
+)
+@click.option("--strict", is_flag=True, help="Warnings make the policy invalid too.")
+@policy_path_option
+def command(files: tuple[str, ...], fmt: str, strict: bool, policy_path: tuple[str, ...]) -> None:
+    """Check policy FILES (paths or ID@MAJOR references).
+
+    Exit 0 when every file is valid, 1 when one has errors (or warnings with --strict),
+    2 when a file cannot be read.
+    """
+    from rulekit.api import validate_report
+    from rulekit.report import diagnostics as render
+
+    report = validate_report(list(files), policy_path=policy_path)
+    diags = report.diagnostics
+    valid = not any(d.is_error or (strict and not d.is_error) for d in diags)
+    if fmt == "json":
+        click.echo(render.to_json(diags, valid))
+    elif fmt == "github":
+        if diags:
+            click.echo(render.to_github(diags))
+    else:
+        if diags:
+            click.echo(render.to_text(diags, color=stdout_is_tty()))
+        click.echo(render.summary(diags, list(files)))
+    if report.unreadable:
+        raise SystemExit(EXIT_USAGE)
+    raise SystemExit(EXIT_OK if valid else EXIT_INVALID)

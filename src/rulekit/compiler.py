@@ -1,0 +1,245 @@
+"""The policy compiler: file → merged document → model → checked conditions → graph → CompiledPolicy.
+
+Each stage returns diagnostics instead of raising on user input; a policy with errors compiles
+to None. The CompiledPolicy is immutable and is all an engine needs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
+
+from rulekit.diagnostics import Diagnostic, DiagnosticError, did_you_mean, one_of
+from rulekit.policy.yamlsrc import Document, Path
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from rulekit.lang import Condition, Scope, Template
+    from rulekit.policy.models import Policy
+
+ORDER_DIRECTIONS = ("asc", "desc")
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One key of the priority order: an expression and its direction (nulls sort last)."""
+
+    expression: Condition
+    descending: bool
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """A checked, compiled policy: what the engine runs.
+
+    Attributes:
+        model: The merged policy as validated models.
+        document: The merged document with the position of every value (for `show`).
+        files: The files it was made from, the policy first, then the bases it extends.
+        graph: The state graph (networkx MultiDiGraph).
+        tz: The policy's timezone.
+        conditions: Every compiled condition and expression, by its path in the policy.
+        templates: Every compiled message template, by path.
+        order: The priority order's keys.
+        warnings: The warnings found while compiling.
+    """
+
+    model: Policy
+    document: Document
+    files: tuple[str, ...]
+    graph: nx.MultiDiGraph
+    tz: tzinfo
+    conditions: Mapping[Path, Condition]
+    templates: Mapping[Path, Template]
+    order: tuple[SortKey, ...] = ()
+    warnings: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        """The policy's id."""
+        return self.model.id
+
+    @property
+    def version(self) -> str:
+        """The policy's version."""
+        return self.model.version
+
+    @property
+    def title(self) -> str | None:
+        """The policy's title."""
+        return self.model.title
+
+    def condition(self, *path: str | int) -> Condition | None:
+        """The compiled condition at `path` (e.g. "quota", "holds_slot"), if any."""
+        return self.conditions.get(tuple(path))
+
+    def __repr__(self) -> str:
+        return f"<CompiledPolicy {self.id}@{self.version} from {self.files[0]}>"
+
+
+def compile_policy(
+    path: str, *, policy_path: Sequence[str | os.PathLike[str]] = ()
+) -> tuple[CompiledPolicy | None, list[Diagnostic]]:
+    """Compile a policy file or `ID@MAJOR` reference; never raises on bad input."""
+    from rulekit.policy.loader import locate, resolve
+
+    try:
+        resolved = resolve(locate(path, policy_path), policy_path)
+    except DiagnosticError as exc:
+        return None, exc.diagnostics
+    return compile_document(resolved.document, tuple(resolved.files))
+
+
+def compile_document(
+    doc: Document, files: tuple[str, ...]
+) -> tuple[CompiledPolicy | None, list[Diagnostic]]:
+    """Compile a merged policy document."""
+    from pydantic import ValidationError
+
+    from rulekit.graph import build, checks
+    from rulekit.policy.models import Policy
+    from rulekit.policy.schema_errors import diagnostics_from
+    from rulekit.timeutil import zone
+
+    try:
+        policy = Policy.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, diagnostics_from(exc, doc, Policy)
+    diags = _check_names(policy, doc)
+    tz = zone(policy.timezone)
+    conditions, templates, order, found = _compile_conditions(policy, doc, tz)
+    diags += found
+    graph = build.build(policy)
+    diags += checks.check(policy, graph, doc)
+    if any(d.is_error for d in diags):
+        return None, diags
+    compiled = CompiledPolicy(
+        policy, doc, files, graph, tz, conditions, templates, tuple(order), tuple(diags)
+    )
+    return compiled, diags
+
+
+def _check_names(policy: Policy, doc: Document) -> list[Diagnostic]:
+    """Declared fields must not hide the record's own properties or the stage objects."""
+    from rulekit.names import RECORD
+
+    reserved = set(RECORD) | {"event", "stages", "this_stage", "next_stage", "first_stage"}
+    reserved |= {"last_stage", "now", "tz"}
+    out = []
+    for name in policy.fields:
+        if name in reserved:
+            out.append(
+                Diagnostic(
+                    "RK104",
+                    f"`{name}` is a property every customer has; a field cannot use that name",
+                    doc.key_span(("fields", name)),
+                    hint="pick another name, and map the client's column with `column:`",
+                )
+            )
+    return out
+
+
+class _Conditions:
+    """Collects the compiled conditions and templates of a policy, and their diagnostics."""
+
+    def __init__(self, policy: Policy, doc: Document, tz: tzinfo, scope: Scope) -> None:
+        self.policy, self.doc, self.tz, self.scope = policy, doc, tz, scope
+        self.conditions: dict[Path, Condition] = {}
+        self.templates: dict[Path, Template] = {}
+        self.diags: list[Diagnostic] = []
+
+    def _locate(self, path: Path, text: str) -> Any:
+        loc = self.doc.positions.get(path)
+        if loc is None:
+            span = self.doc.span(path)
+            return lambda s, e: span
+        return loc.locate(text)
+
+    def condition(self, path: Path, text: str | None, expect: Any = "bool") -> Condition | None:
+        from rulekit.lang import BOOL, compile_condition
+
+        if text is None:
+            return None
+        wanted = BOOL if expect == "bool" else expect
+        cond, diags = compile_condition(
+            text, self.scope, self._locate(path, text), expect=wanted, tz=self.tz
+        )
+        self.diags += diags
+        if cond is not None:
+            self.conditions[path] = cond
+        return cond
+
+    def value(self, path: Path, value: Any, expect: Any) -> None:
+        if value is None or isinstance(value, bool | int | float):
+            return  # a YAML literal: null, a number or true/false
+        self.condition(path, str(value), expect)
+
+    def template(self, path: Path, text: str | None) -> None:
+        from rulekit.lang import compile_template
+
+        if text is None:
+            return
+        tpl, diags = compile_template(text, self.scope, self._locate(path, text), tz=self.tz)
+        self.diags += diags
+        if tpl is not None:
+            self.templates[path] = tpl
+
+
+def _compile_conditions(
+    policy: Policy, doc: Document, tz: tzinfo
+) -> tuple[dict[Path, Condition], dict[Path, Template], list[SortKey], list[Diagnostic]]:
+    from rulekit.lang import NUMBER
+    from rulekit.names import FIELD_TYPES, SETTABLE_CORE, scope_for
+
+    c = _Conditions(policy, doc, tz, scope_for(policy))
+    for name, stage in policy.stages.items():
+        c.condition(("stages", name, "requires"), stage.requires)
+    settable = {**SETTABLE_CORE, **{n: FIELD_TYPES[f.type] for n, f in policy.fields.items()}}
+    for name, t in policy.transitions.items():
+        c.condition(("transitions", name, "when"), t.when)
+        for target, value in t.set.items():
+            path = ("transitions", name, "set", target)
+            if target not in settable:
+                c.diags.append(
+                    Diagnostic(
+                        "RK105",
+                        f"transition `{name}` sets `{target}`, which is not a field",
+                        doc.key_span(path),
+                        hint=did_you_mean(target, settable)
+                        or f"declare it under `fields:`; settable are {one_of(sorted(settable))}",
+                    )
+                )
+                continue
+            c.value(path, value, settable[target])
+    if policy.quota is not None:
+        c.condition(("quota", "holds_slot"), policy.quota.holds_slot)
+    order: list[SortKey] = []
+    if policy.priority is not None:
+        c.condition(("priority", "among"), policy.priority.among)
+        for i, item in enumerate(policy.priority.order):
+            key = _sort_key(c, ("priority", "order", i), item)
+            if key is not None:
+                order.append(key)
+    for section in ("overdue", "forecast"):
+        measure = getattr(policy, section)
+        if measure is not None:
+            c.condition((section, "among"), measure.among)
+            c.condition((section, "value"), measure.value, NUMBER)
+    for name, rule in policy.rules.items():
+        c.condition(("rules", name, "when"), rule.when)
+        c.template(("rules", name, "message"), rule.message)
+        if rule.do is not None and rule.do.overflow is not None:
+            c.condition(("rules", name, "do", "overflow", "when"), rule.do.overflow.when)
+    return c.conditions, c.templates, order, c.diags
+
+
+def _sort_key(c: _Conditions, path: Path, item: str) -> SortKey | None:
+    text, _, direction = item.rstrip().rpartition(" ")
+    if direction not in ORDER_DIRECTIONS:
+        text, direction = item, "asc"
+    cond = c.condition(path, text, None)
+    return SortKey(cond, direction == "desc") if cond is not None else None

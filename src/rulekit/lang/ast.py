@@ -1,0 +1,256 @@
+"""The syntax tree of a condition, and `unparse` to turn a tree back into canonical text.
+
+Every node is a frozen dataclass with `start` and `end`: 0-based code-point offsets of the
+node in the condition string (end exclusive). Offsets do not take part in equality, so two
+trees are equal when they have the same structure, whatever their layout in the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rulekit.timeutil import Duration
+
+#: The Python value of a literal: None, a bool, a number, a string, a Duration, or for a date
+#: or date-time literal its ISO text (it becomes a datetime once the timezone is known).
+LiteralValue = None | bool | int | float | str | Duration
+
+#: Literal kinds.
+LITERAL_KINDS = ("null", "bool", "number", "string", "duration", "date", "datetime")
+
+
+def _pos() -> int:
+    return field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A constant: `null`, `true`, `3`, `38%` (kind number, 0.38), `'text'`, `30d`, `2026-03-01`."""
+
+    value: LiteralValue
+    kind: str
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A bare word: a field, an object, or a symbol such as a state name."""
+
+    name: str
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    """An attribute of an object: `next_stage.target`."""
+
+    obj: Node
+    name: str
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A function call: `days_since(last_activity_at)`."""
+
+    func: str
+    args: tuple[Node, ...]
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    """Unary minus: `-x`."""
+
+    op: str
+    operand: Node
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """Arithmetic: `a + b`, `a - b`, `a * b`, `a / b`."""
+
+    op: str
+    left: Node
+    right: Node
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """A comparison: `==`, `!=`, `<`, `<=`, `>`, `>=`."""
+
+    op: str
+    left: Node
+    right: Node
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class InList:
+    """Membership: `x in [a, b]`, `x not in names`."""
+
+    negated: bool
+    left: Node
+    right: Node
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class ListExpr:
+    """A list literal: `[a, 'b', 3]`."""
+
+    items: tuple[Node, ...]
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    """Two or more conditions joined by `and` or by `or`."""
+
+    op: str
+    items: tuple[Node, ...]
+    start: int = _pos()
+    end: int = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """Negation: `not x`."""
+
+    operand: Node
+    start: int = _pos()
+    end: int = _pos()
+
+
+Node = Literal | Name | Attr | Call | Unary | Binary | Compare | InList | ListExpr | BoolOp | Not
+
+# Binding strength of each construct, low to high (as in grammar.lark).
+_OR, _AND, _NOT, _CMP, _SUM, _PROD, _UNARY, _ATOM = range(1, 9)
+_BINARY_PREC = {"+": _SUM, "-": _SUM, "*": _PROD, "/": _PROD}
+_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """Return the direct sub-expressions of `node`, left to right."""
+    match node:
+        case Attr(obj=obj):
+            return (obj,)
+        case Call(args=args):
+            return args
+        case Unary(operand=x) | Not(operand=x):
+            return (x,)
+        case Binary(left=a, right=b) | Compare(left=a, right=b) | InList(left=a, right=b):
+            return (a, b)
+        case ListExpr(items=items) | BoolOp(items=items):
+            return items
+    return ()
+
+
+def depth(node: Node) -> int:
+    """Return the nesting depth of a tree (1 for a leaf), without recursion."""
+    best = 0
+    stack = [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        best = max(best, level)
+        stack.extend((child, level + 1) for child in children(current))
+    return best
+
+
+def quote(text: str) -> str:
+    """Return `text` as a single-quoted string literal of the condition language."""
+    return "'" + "".join(_ESCAPES.get(ch, ch) for ch in text) + "'"
+
+
+def unparse(node: Node) -> str:
+    """Return the canonical text of a tree: single-spaced, with single-quoted strings.
+
+    Parentheses appear only where precedence needs them, so parsing the result gives a tree
+    equal to `node`.
+
+    Args:
+        node: The tree to render.
+
+    Returns:
+        The condition text.
+    """
+    return _unparse(node, 0)
+
+
+def _literal(node: Literal) -> str:
+    value = node.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Duration):
+        return str(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    if node.kind in ("date", "datetime"):
+        return str(value)
+    return quote(str(value))
+
+
+def _prec(node: Node) -> int:
+    match node:
+        case BoolOp(op=op):
+            return _OR if op == "or" else _AND
+        case Not():
+            return _NOT
+        case Compare() | InList():
+            return _CMP
+        case Binary(op=op):
+            return _BINARY_PREC.get(op, _SUM)
+        case Unary():
+            return _UNARY
+    return _ATOM
+
+
+def _unparse(node: Node, need: int) -> str:
+    text = _render(node)
+    return f"({text})" if _prec(node) < need else text
+
+
+def _render(node: Node) -> str:
+    match node:
+        case Literal():
+            return _literal(node)
+        case Name(name=name):
+            return name
+        case Attr(obj=obj, name=name):
+            inner = _unparse(obj, _ATOM)
+            if isinstance(obj, Literal) and obj.kind == "number":
+                inner = f"({inner})"
+            return f"{inner}.{name}"
+        case Call(func=func, args=args):
+            return f"{func}(" + ", ".join(_unparse(a, _OR) for a in args) + ")"
+        case ListExpr(items=items):
+            return "[" + ", ".join(_unparse(a, _OR) for a in items) + "]"
+        case Unary(op=op, operand=x):
+            return op + _unparse(x, _UNARY)
+        case Binary(op=op, left=a, right=b):
+            prec = _BINARY_PREC.get(op, _SUM)
+            return f"{_unparse(a, prec)} {op} {_unparse(b, prec + 1)}"
+        case Compare(op=op, left=a, right=b):
+            return f"{_unparse(a, _SUM)} {op} {_unparse(b, _SUM)}"
+        case InList(negated=negated, left=a, right=b):
+            word = "not in" if negated else "in"
+            return f"{_unparse(a, _SUM)} {word} {_unparse(b, _SUM)}"
+        case Not(operand=x):
+            return "not " + _unparse(x, _NOT)
+        case BoolOp(op=op, items=items):
+            need = _AND if op == "or" else _NOT
+            return f" {op} ".join(_unparse(a, need) for a in items)
+    return "null"

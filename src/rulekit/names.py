@@ -1,0 +1,97 @@
+"""The names a policy's conditions may read, with their types: the condition language's scope.
+
+Every condition of a policy sees one scope: the customer record (core properties, the stage
+path and the policy's declared fields), the event being applied (`event.*`, `actor`; null
+when nothing is being applied, as in `run`) and the stage objects (`next_stage.target.days`).
+State and stage names may be written as bare words: `state in [new, D]`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rulekit.lang import ANY, BOOL, DATETIME, DURATION, LIST, NUMBER, OBJECT, STRING, Scope, Type
+
+if TYPE_CHECKING:
+    from rulekit.policy.models import Policy
+
+FIELD_TYPES: dict[str, Type] = {
+    "string": STRING,
+    "number": NUMBER,
+    "bool": BOOL,
+    "date": DATETIME,
+    "datetime": DATETIME,
+    "duration": DURATION,
+    "list": LIST(STRING),
+}
+
+#: the record's own properties, which every policy has (name -> (type, meaning)).
+RECORD: dict[str, tuple[Type, str]] = {
+    "customer": (STRING, "the customer's id"),
+    "state": (STRING, "the customer's state"),
+    "owner": (STRING, "the rep who holds the customer (null if none)"),
+    "pending_owner": (STRING, "the rep whose claim awaits approval (null if none)"),
+    "pending": (BOOL, "true while a claim awaits approval"),
+    "state_since": (DATETIME, "when the customer entered its state"),
+    "days_in_state": (NUMBER, "whole days since state_since"),
+    "stage": (STRING, "the furthest stage in an unbroken run of 1s from the first (or null)"),
+    "stage_index": (NUMBER, "the stage's position on the path, 1 for the first (null if none)"),
+    "stage_since": (DATETIME, "when the customer was promoted into its stage (or state_since)"),
+    "days_in_stage": (NUMBER, "whole days since stage_since"),
+    "actor": (STRING, "who does the event being applied"),
+}
+
+#: names set by a transition besides the declared fields.
+SETTABLE_CORE = {"owner": STRING, "pending_owner": STRING}
+
+
+def stage_type(policy: Policy) -> Type:
+    """The type of a stage object: its names, position, flag, date and targets."""
+    target = OBJECT("target", {"count": NUMBER, "reach": NUMBER, "days": NUMBER, "cost": NUMBER})
+    return OBJECT(
+        "stage",
+        {
+            "code": STRING,
+            "name": STRING,
+            "title": STRING,
+            "capability": STRING,
+            "index": NUMBER,
+            "flag": NUMBER,
+            "at": DATETIME,
+            "target": target,
+        },
+    )
+
+
+def event_type(policy: Policy) -> Type:
+    """The type of `event`: the contract's columns plus the policy's declared fields."""
+    attrs: dict[str, Type] = {
+        "type": STRING,
+        "at": DATETIME,
+        "customer": STRING,
+        "actor": STRING,
+        "stage": STRING,
+        "to": STRING,
+        "row": NUMBER,
+    }
+    for name, spec in policy.fields.items():
+        attrs.setdefault(name, FIELD_TYPES[spec.type])
+    for spec in policy.events.values():
+        for column in spec.needs if spec else ():
+            attrs.setdefault(column, ANY)
+    return OBJECT("event", attrs)
+
+
+def scope_for(policy: Policy) -> Scope:
+    """The scope of every condition in `policy`."""
+    names: dict[str, Type] = {name: t for name, (t, _) in RECORD.items()}
+    for name, spec in policy.fields.items():
+        names[name] = FIELD_TYPES[spec.type]
+    stage = stage_type(policy)
+    for name in ("this_stage", "next_stage", "first_stage", "last_stage"):
+        names[name] = stage
+    names["stages"] = OBJECT("stages", {code: stage for code in policy.stages})
+    names["event"] = event_type(policy)
+    symbols = {name: "stage" for name in policy.stages}
+    symbols.update({name: "state" for name in policy.states})
+    return Scope(names=names, symbols=symbols)

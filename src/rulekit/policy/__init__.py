@@ -1,0 +1,1 @@
+"""The policy DSL: YAML source with positions, pydantic models, overlays and loading."""

@@ -1,0 +1,172 @@
+"""Reading policies: a file or an `ID@MAJOR` reference → the merged document → the checked model.
+
+Each file is parsed on its own (positions, duplicate keys, DSL version), its `extends:` chain
+is followed on the policy path and merged, and the result is validated as a whole.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rulekit.diagnostics import Diagnostic, DiagnosticError, one_of
+from rulekit.policy import search
+from rulekit.policy.overlay import merge
+from rulekit.policy.yamlsrc import Document, parse_yaml, read_text
+from rulekit.source import Span
+
+MAX_CHAIN = 16
+
+
+@dataclass(slots=True)
+class Resolved:
+    """A policy document after its overlays are merged, with the files it was made from."""
+
+    document: Document
+    files: list[str] = field(default_factory=list)
+
+
+def _top_span(doc: Document) -> Span:
+    return doc.span(()) or Span(doc.source.name if doc.source else "?", 1, 1, 1, 1)
+
+
+def read_file(path: str) -> Document:
+    """Read and parse one policy file, checking it is a policy of a DSL version we speak."""
+    from rulekit.policy.models import DSL_VERSION
+
+    text = read_text(path)
+    doc, problems = parse_yaml(text, path)
+    if doc is None or any(d.is_error for d in problems):
+        raise DiagnosticError(problems)
+    if not isinstance(doc.data, dict):
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    "RK007",
+                    "this file is not a policy: it should be a mapping that starts with "
+                    "`rulekit: 1`",
+                    _top_span(doc),
+                    hint="see docs/policy-language.md for the shape of a policy",
+                )
+            ]
+        )
+    if "rulekit" not in doc.data:
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    "RK007",
+                    "this file is not a policy: it has no `rulekit:` key",
+                    Span(path, 1, 1, 1, 2),
+                    hint=f"start the file with `rulekit: {DSL_VERSION}`",
+                )
+            ]
+        )
+    version = doc.data["rulekit"]
+    if version != DSL_VERSION:
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    "RK008",
+                    f"this file is written for rulekit DSL version `{version}`; this rulekit "
+                    f"reads version {DSL_VERSION}",
+                    doc.span(("rulekit",)),
+                    hint=f"write `rulekit: {DSL_VERSION}`, or upgrade rulekit to read this file",
+                )
+            ]
+        )
+    return doc
+
+
+def locate(ref: str, policy_path: Sequence[str | os.PathLike[str]] = ()) -> str:
+    """Turn a command-line policy argument (a path or `ID@MAJOR`) into a file path."""
+    if os.path.exists(ref) or not search.Reference.parse(ref):
+        return ref
+    parsed = search.Reference.parse(ref)
+    assert parsed is not None
+    dirs = search.search_path(policy_path)
+    found, seen = search.find(parsed, dirs)
+    if found is None:
+        raise DiagnosticError([_not_found(parsed, seen, dirs, None)])
+    return str(found)
+
+
+def _not_found(
+    ref: search.Reference, seen: list[str], dirs: list[Path], span: Span | None
+) -> Diagnostic:
+    if seen:
+        hint = f"versions of `{ref.id}` on the policy path: {one_of(sorted(set(seen)))}"
+    else:
+        where = ", ".join(str(d) for d in dirs)
+        hint = f"searched {where}; add a directory with --policy-path or RULEKIT_POLICY_PATH"
+    return Diagnostic("RK501", f"no policy `{ref}` on the policy path", span, hint=hint)
+
+
+def resolve(path: str, policy_path: Sequence[str | os.PathLike[str]] = ()) -> Resolved:
+    """Read `path` and every base it extends; return the merged document."""
+    chain: list[tuple[str, Document]] = []
+    current = path
+    while True:
+        doc = read_file(current)
+        chain.append((current, doc))
+        assert isinstance(doc.data, dict)
+        base_ref = doc.data.get("extends")
+        if base_ref is None:
+            break
+        span = doc.span(("extends",))
+        base_path = _base_file(base_ref, current, policy_path, span)
+        if any(os.path.realpath(base_path) == os.path.realpath(p) for p, _ in chain):
+            names = " → ".join([*(p for p, _ in chain), base_path])
+            raise DiagnosticError(
+                [Diagnostic("RK502", f"policies extend each other in a cycle: {names}", span)]
+            )
+        if len(chain) >= MAX_CHAIN:
+            raise DiagnosticError(
+                [Diagnostic("RK502", f"more than {MAX_CHAIN} policies extend each other", span)]
+            )
+        current = base_path
+    merged = chain[-1][1]
+    for _, doc in reversed(chain[:-1]):
+        merged = merge(merged, doc)
+    return Resolved(merged, [p for p, _ in chain])
+
+
+def _base_file(
+    ref: object, current: str, policy_path: Sequence[str | os.PathLike[str]], span: Span | None
+) -> str:
+    if not isinstance(ref, str) or not ref.strip():
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    "RK503",
+                    "`extends` must name a policy as ID@MAJOR or a relative file path",
+                    span,
+                    hint="write `extends: 4321-dcbao@1`",
+                )
+            ]
+        )
+    parsed = search.Reference.parse(ref)
+    if parsed is None:
+        if ref.endswith((".yaml", ".yml")):
+            candidate = os.path.join(os.path.dirname(current), ref)
+            if os.path.exists(candidate):
+                return candidate
+            raise DiagnosticError(
+                [Diagnostic("RK501", f"the base policy file `{ref}` does not exist", span)]
+            )
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    "RK503",
+                    f"`{ref}` is not a policy reference",
+                    span,
+                    hint=f"name the base with its major version: `{ref.split('@')[0]}@1`",
+                )
+            ]
+        )
+    dirs = search.search_path([os.path.dirname(current) or ".", *policy_path])
+    found, seen = search.find(parsed, dirs)
+    if found is None:
+        raise DiagnosticError([_not_found(parsed, seen, dirs, span)])
+    return str(found)

@@ -1,0 +1,241 @@
+"""Pydantic models of the policy DSL: the shape of a policy file, with values parsed and checked.
+
+The models check structure and single values (a duration, a percentage, a semver). Cross
+references (a transition naming a state) are checked by the graph stage, conditions by the
+condition language's checker. Shorthands are normalised before validation so that a
+consultant's error points at their text, not at a union's branches.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from rulekit.timeutil import Duration
+
+DSL_VERSION = 1
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+POLICY_ID = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][\w.\-\u4e00-\u9fff]*$")
+FIELD_TYPES = ("string", "number", "bool", "date", "datetime", "duration", "list")
+ROLES = ("rep", "admin", "owner", "anyone")
+
+
+def _duration(value: Any) -> Any:
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError("expected a duration such as 30d, 2w, 12mo or 1y")
+    if isinstance(value, int | float):
+        raise ValueError(f"`{value}` has no unit; write {value}d for days")
+    return Duration.parse(value)
+
+
+def _percent(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a percentage such as 38% or a fraction such as 0.38")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            raise ValueError(f"`{value}` is not a percentage; write 38% or 0.38") from None
+    elif isinstance(value, int | float):
+        number = float(value)
+    else:
+        raise ValueError("expected a percentage such as 38% or a fraction such as 0.38")
+    if not 0 <= number <= 1:
+        raise ValueError(f"`{value}` is outside 0%..100%")
+    return number
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _field_shorthand(value: Any) -> Any:
+    return {"type": value} if isinstance(value, str) else value
+
+
+def _do_shorthand(value: Any) -> Any:
+    return {"action": value} if isinstance(value, str) else value
+
+
+DurationValue = Annotated[Duration, BeforeValidator(_duration)]
+Percent = Annotated[float, BeforeValidator(_percent)]
+Names = Annotated[list[str], BeforeValidator(_as_list)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    """Base of every DSL model: unknown keys are errors, values are not silently coerced."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=False)
+
+
+class FieldSpec(Strict):
+    """A typed field that records and events may carry (`region: string` is a shorthand)."""
+
+    type: Literal["string", "number", "bool", "date", "datetime", "duration", "list"]
+    column: Text | None = None
+    title: str | None = None
+    default: str | int | float | bool | None = None
+
+
+class EventSpec(Strict):
+    """An event type of the history (`promote`, `claim`...)."""
+
+    title: str | None = None
+    promotes: bool = False
+    decides: Literal["grant", "deny"] | None = None
+    needs: Names = Field(default_factory=list)
+
+
+class Target(Strict):
+    """A stage's capability targets: count per cycle, forecast reach, days, cost."""
+
+    count: int | None = Field(default=None, ge=0)
+    reach: Percent | None = None
+    days: float | None = Field(default=None, ge=0)
+    cost: float | None = None
+
+
+class StageSpec(Strict):
+    """One stage of the objective path; `requires` is its stage lock."""
+
+    name: str | None = None
+    title: str | None = None
+    capability: str | None = None
+    target: Target = Field(default_factory=Target)
+    requires: Text | None = None
+
+
+class StateSpec(Strict):
+    """A lifecycle state. `public` states are the pool anyone may claim from."""
+
+    name: str | None = None
+    title: str | None = None
+    public: bool = False
+    terminal: bool = False
+
+
+class TransitionSpec(Strict):
+    """An edge of the state graph: an event (`on`) or a timer (`after`) moves `from` to `to`."""
+
+    from_: Names = Field(alias="from")
+    on: Text | None = None
+    after: DurationValue | None = None
+    to: Text
+    by: Names = Field(default_factory=lambda: ["anyone"])
+    approval: Literal["admin"] | None = None
+    when: Text | None = None
+    set: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    clear_stages: bool = False
+    title: str | None = None
+
+    @field_validator("by")
+    @classmethod
+    def _known_roles(cls, roles: list[str]) -> list[str]:
+        for role in roles:
+            if role not in ROLES:
+                raise ValueError(f"`{role}` is not a role; use rep, admin, owner or anyone")
+        return roles
+
+
+class QuotaSpec(Strict):
+    """The sales-right quota: how many slots a rep may hold, and what holds one."""
+
+    limit: int = Field(ge=0)
+    holds_slot: Text
+    by_team: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+
+
+class OverflowSpec(Strict):
+    """Where a routed lead goes when the first choice is full."""
+
+    when: Text
+    to: Text
+
+
+class ActionSpec(Strict):
+    """What a rule does: apply an event (`release`) or route a lead (`assign`)."""
+
+    action: Text | None = None
+    assign: Text | None = None
+    overflow: OverflowSpec | None = None
+
+
+class RuleSpec(Strict):
+    """A named rule: when its condition holds it raises an alert and/or does something."""
+
+    when: Text
+    alert: Literal["info", "warning", "critical"] | None = None
+    message: str | None = None
+    do: Annotated[ActionSpec, BeforeValidator(_do_shorthand)] | None = None
+    title: str | None = None
+
+
+class RankSpec(Strict):
+    """How a rep's customers are ranked for pursuit, and which customers are ranked."""
+
+    among: Text
+    order: list[Text] = Field(min_length=1)
+
+
+class MeasureSpec(Strict):
+    """A per-customer number computed for the customers `among` selects."""
+
+    among: Text
+    value: Text
+
+
+class Policy(Strict):
+    """A whole policy document (a base policy, or an overlay once merged into its base)."""
+
+    rulekit: int
+    id: Text
+    version: Text
+    title: str | None = None
+    description: str | None = None
+    timezone: Text = "UTC"
+    fields: dict[str, Annotated[FieldSpec, BeforeValidator(_field_shorthand)]] = Field(
+        default_factory=dict
+    )
+    events: dict[str, EventSpec | None] = Field(default_factory=dict)
+    stages: dict[str, StageSpec] = Field(default_factory=dict)
+    cycle: DurationValue | None = None
+    states: dict[str, StateSpec | None] = Field(default_factory=dict)
+    transitions: dict[str, TransitionSpec] = Field(default_factory=dict)
+    quota: QuotaSpec | None = None
+    priority: RankSpec | None = None
+    overdue: MeasureSpec | None = None
+    forecast: MeasureSpec | None = None
+    rules: dict[str, RuleSpec] = Field(default_factory=dict)
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        if not SEMVER.match(value):
+            raise ValueError(f"`{value}` is not a semantic version; write MAJOR.MINOR.PATCH: 1.0.0")
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _policy_id(cls, value: str) -> str:
+        if not POLICY_ID.match(value) or "@" in value:
+            raise ValueError(f"`{value}` is not a policy id; use letters, digits, - and _")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from rulekit.timeutil import zone
+
+        zone(value)
+        return value
+
+    @property
+    def major(self) -> int:
+        """The major version number."""
+        return int(self.version.split(".", 1)[0])

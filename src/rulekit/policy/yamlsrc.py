@@ -1,0 +1,305 @@
+"""Safe YAML reading that keeps the position of every node and refuses what a policy must not hold.
+
+The result is plain data (dict, list, str, int, float, bool, None) plus a table of positions
+keyed by path, so later stages can point at the exact text that set a value, even inside a
+condition string. Keys are never resolved to booleans (`on:` stays the text "on"); values
+follow YAML 1.2's core schema (only true/false are booleans). Duplicate keys, unknown tags and
+alias bombs are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from rulekit.diagnostics import Diagnostic, DiagnosticError
+from rulekit.source import SourceText, Span
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 100_000
+
+Path = tuple[str | int, ...]
+Locate = Callable[[int, int], Span]
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_CORE = "tag:yaml.org,2002:"
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(slots=True)
+class Located:
+    """Where one node of a document is: its value, its key (for mapping entries) and its text."""
+
+    span: Span
+    key_span: Span | None = None
+    source: SourceText | None = None
+    start: int = 0
+    end: int = 0
+    style: str | None = None
+
+    def locate(self, value: str) -> Locate:
+        """Return a function mapping offsets in the scalar's value to spans in the file."""
+        source = self.source
+        if source is None:
+            span = self.span
+            return lambda s, e: span
+        table = _align(value, source.text, self.start, self.end)
+
+        def locate(start: int, end: int) -> Span:
+            a = table[min(max(start, 0), len(table) - 1)]
+            b = table[min(max(end, 0), len(table) - 1)]
+            return source.span(a, max(a, b))
+
+        return locate
+
+
+@dataclass(slots=True)
+class Document:
+    """A YAML document as plain data with the position of every node, by path."""
+
+    data: Any
+    positions: dict[Path, Located] = field(default_factory=dict)
+    source: SourceText | None = None
+
+    def span(self, path: Path) -> Span | None:
+        """The span of the value at `path`, or of its nearest located parent."""
+        while True:
+            loc = self.positions.get(path)
+            if loc is not None:
+                return loc.span
+            if not path:
+                return None
+            path = path[:-1]
+
+    def key_span(self, path: Path) -> Span | None:
+        """The span of the key that holds the value at `path` (the value's span if none)."""
+        loc = self.positions.get(path)
+        if loc is not None and loc.key_span is not None:
+            return loc.key_span
+        return self.span(path)
+
+
+def _align(value: str, text: str, start: int, end: int) -> list[int]:
+    """Map each offset of a scalar's value to an offset of its source text.
+
+    Walks the raw text (quotes, escapes, folded lines) alongside the value: each visible
+    character of the value is found at or after the current raw position; whitespace that
+    folding or escapes produced maps to where the raw text stands. Offset len(value) maps to
+    the end of the last character.
+    """
+    raw = text[start:end]
+    pos = 0
+    if raw[:1] in ("'", '"'):
+        pos = 1
+    elif raw[:1] in ("|", ">"):
+        nl = raw.find("\n")
+        pos = nl + 1 if nl >= 0 else len(raw)
+    table: list[int] = []
+    for ch in value:
+        if ch.isspace():
+            found = pos if pos < len(raw) and raw[pos] == ch else -1
+        else:
+            found = raw.find(ch, pos, pos + 16)
+        if found >= 0:
+            table.append(start + found)
+            pos = found + 1
+        else:
+            table.append(start + min(pos, len(raw)))
+    last = table[-1] + 1 if table else start + pos
+    table.append(last)
+    return table
+
+
+class _Builder:
+    """Turns a composed YAML node tree into plain data and positions."""
+
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+        self.positions: dict[Path, Located] = {}
+        self.problems: list[Diagnostic] = []
+        self.count = 0
+
+    def span(self, node: yaml.Node) -> Span:
+        end = node.end_mark.index
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            end = node.start_mark.index + 1
+        return self.source.span(node.start_mark.index, max(end, node.start_mark.index + 1))
+
+    def build(self, node: yaml.Node, path: Path, key_span: Span | None = None) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise DiagnosticError(
+                [
+                    Diagnostic(
+                        "RK005",
+                        f"the document has more than {MAX_NODES:,} values once its aliases "
+                        "are expanded",
+                        self.span(node),
+                        hint="a policy needs no YAML aliases (`*name`); write the values out",
+                    )
+                ]
+            )
+        style = node.style if isinstance(node, yaml.ScalarNode) else None
+        self.positions[path] = Located(
+            self.span(node),
+            key_span,
+            self.source,
+            node.start_mark.index,
+            node.end_mark.index,
+            style,
+        )
+        if not node.tag.startswith(_CORE):
+            self.problems.append(
+                Diagnostic(
+                    "RK006",
+                    f"the YAML tag `{node.tag}` is not allowed in a policy",
+                    self.span(node),
+                    hint="remove the tag; policies hold plain text, numbers, lists and mappings",
+                )
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first: dict[str, Span] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _CORE + "merge":
+                self.problems.append(
+                    Diagnostic(
+                        "RK006",
+                        "YAML merge keys (`<<`) are not allowed in a policy",
+                        self.span(key_node),
+                        hint="use `extends:` to build on another policy",
+                    )
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(
+                    Diagnostic(
+                        "RK103",
+                        "a key must be a plain name, not a list or mapping",
+                        self.span(key_node),
+                    )
+                )
+                continue
+            key = str(key_node.value)
+            kspan = self.span(key_node)
+            if key in first:
+                prev = first[key]
+                self.problems.append(
+                    Diagnostic(
+                        "RK004",
+                        f"the key `{key}` appears twice in this mapping",
+                        kspan,
+                        hint=f"it was first set on line {prev.line}; keep one of them",
+                    )
+                )
+                continue
+            first[key] = kspan
+            out[key] = self.build(value_node, (*path, key), kspan)
+        return out
+
+    @staticmethod
+    def scalar(node: yaml.ScalarNode) -> Any:
+        text = node.value
+        if node.style:  # quoted or block scalars are always text
+            return text
+        if text in _NULLS:
+            return None
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if _INT.match(text):
+            return int(text.replace("_", ""))
+        if _FLOAT.match(text) and any(c.isdigit() for c in text):
+            return float(text.replace("_", ""))
+        if text.lower() in (".inf", "+.inf", "-.inf", ".nan"):
+            return text
+        return text
+
+
+def read_text(path: str) -> str:
+    """Read a policy file as text; raise DiagnosticError for unreadable or oversized files."""
+    import os
+
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise DiagnosticError(
+                [
+                    Diagnostic(
+                        "RK002",
+                        f"the file is {size:,} bytes; a policy may be at most "
+                        f"{MAX_FILE_BYTES:,} bytes",
+                        Span(path, 1, 1, 1, 1),
+                        hint="split the rules over an overlay that `extends:` a base policy",
+                    )
+                ]
+            )
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise DiagnosticError(
+            [Diagnostic("RK001", f"cannot read the file: {exc.strerror or exc}", Span(path, 1, 1, 1, 1))]
+        ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    "RK001",
+                    f"the file is not UTF-8 text (byte {exc.start})",
+                    Span(path, 1, 1, 1, 1),
+                    hint="save the policy as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def parse_yaml(text: str, name: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse one YAML document into plain data with positions; never raises on bad input."""
+    source = SourceText(name, text)
+    if len(text) > MAX_FILE_BYTES:
+        return None, [
+            Diagnostic(
+                "RK002",
+                f"the text has {len(text):,} characters; a policy may have at most "
+                f"{MAX_FILE_BYTES:,}",
+                source.span(0, 1),
+            )
+        ]
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = source.span(mark.index, mark.index + 1) if mark else source.span(0, 1)
+        problem = exc.problem or "the YAML cannot be read"
+        hint = exc.context if exc.context and exc.context != problem else None
+        return None, [Diagnostic("RK003", f"YAML syntax error: {problem}", span, hint=hint)]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic("RK003", f"YAML syntax error: {exc}", source.span(0, 1))]
+    except RecursionError:
+        return None, [
+            Diagnostic("RK005", "the YAML is nested too deeply", source.span(0, 1))
+        ]
+    if node is None:
+        return Document(None, {}, source), []
+    builder = _Builder(source)
+    try:
+        data = builder.build(node, ())
+    except DiagnosticError as exc:
+        return None, exc.diagnostics
+    except RecursionError:
+        return None, [Diagnostic("RK005", "the YAML is nested too deeply", source.span(0, 1))]
+    return Document(data, builder.positions, source), builder.problems

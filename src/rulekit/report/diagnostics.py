@@ -1,0 +1,128 @@
+"""Render diagnostics as text (source line and caret), JSON (the contract's shape) or GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from rulekit.diagnostics import Diagnostic, Severity
+from rulekit.source import caret_line
+
+LineReader = Callable[[str, int], str | None]
+
+
+def read_line(file: str, line: int, _cache: dict[str, list[str]] | None = None) -> str | None:
+    """Return line `line` of `file` (1-based), or None if it cannot be read."""
+    cache = _LINES if _cache is None else _cache
+    if file not in cache:
+        try:
+            with open(file, encoding="utf-8-sig") as fh:
+                cache[file] = fh.read().splitlines()
+        except (OSError, UnicodeDecodeError):
+            cache[file] = []
+    lines = cache[file]
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+_LINES: dict[str, list[str]] = {}
+
+
+def to_text(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    color: bool = False,
+    lines: LineReader = read_line,
+) -> str:
+    """The compiler-style text: header, location, source line, caret, hint."""
+
+    def paint(text: str, fg: str, bold: bool = True) -> str:
+        if not color:
+            return text
+        import click
+
+        return click.style(text, fg=fg, bold=bold)
+
+    out: list[str] = []
+    for d in diagnostics:
+        fg = "red" if d.is_error else "yellow"
+        out.append(paint(f"{d.severity.value}[{d.code}]", fg) + paint(f": {d.message}", "white"))
+        if d.span is None:
+            if d.hint:
+                out.append(f"   = hint: {d.hint}")
+            out.append("")
+            continue
+        s = d.span
+        out.append(paint("  --> ", "blue") + f"{s.file}:{s.line}:{s.column}")
+        text = lines(s.file, s.line)
+        if text is not None:
+            gutter = " " * len(str(s.line))
+            length = s.end_column - s.column if s.end_line == s.line else len(text) - s.column + 1
+            out.append(paint(f" {gutter} |", "blue"))
+            out.append(paint(f" {s.line} |", "blue") + f" {text}")
+            out.append(paint(f" {gutter} |", "blue") + " " + paint(caret_line(text, s.column, max(1, length)), fg))
+        if d.note:
+            out.append(f"   = note: {d.note}")
+        if d.hint:
+            out.append(f"   = hint: {d.hint}")
+        out.append("")
+    return "\n".join(out)
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str:
+    """One closing line: how many errors and warnings in how many files."""
+    counts = Counter(d.severity for d in diagnostics)
+    e, w = counts[Severity.ERROR], counts[Severity.WARNING]
+    if not e and not w:
+        return f"{_plural(len(files), 'policy', 'policies')} valid: " + ", ".join(files)
+    return f"{_plural(e, 'error')}, {_plural(w, 'warning')} in {_plural(len(files), 'file')}"
+
+
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def to_json(diagnostics: Sequence[Diagnostic], valid: bool) -> str:
+    """CONTRACT §3: {"valid", "diagnostics": [{file, line, column, severity, code, message}]}."""
+    items = []
+    for d in diagnostics:
+        s = d.span
+        items.append(
+            {
+                "file": s.file if s else None,
+                "line": s.line if s else 1,
+                "column": s.column if s else 1,
+                "severity": d.severity.value,
+                "code": d.code,
+                "message": d.message,
+            }
+        )
+    return json.dumps({"valid": valid, "diagnostics": items}, ensure_ascii=False, indent=2)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: `::error file=…,line=…,col=…::message`."""
+    out = []
+    for d in diagnostics:
+        level = "error" if d.is_error else "warning"
+        props = []
+        if d.span:
+            props += [
+                f"file={_escape_property(d.span.file)}",
+                f"line={d.span.line}",
+                f"col={d.span.column}",
+            ]
+            if d.span.end_line == d.span.line and d.span.end_column > d.span.column:
+                props.append(f"endColumn={d.span.end_column}")
+        props.append(f"title={_escape_property(d.code)}")
+        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        out.append(f"::{level} {','.join(props)}::{_escape_data(message)}")
+    return "\n".join(out)

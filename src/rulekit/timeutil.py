@@ -1,0 +1,135 @@
+"""Time: durations (`30d`, `2w`, `12mo`, `1y`), instants in a policy's timezone, whole days.
+
+A day is 24 hours. Months and years are calendar units: adding `1mo` to 31 January gives the
+last day of February (the same day of the month, clamped to the month's end).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
+
+_UNIT_SECONDS = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_UNIT_MONTHS = {"mo": 1, "y": 12}
+DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mo|min|y|w|d|h|s)\s*$")
+UNITS_HINT = "write a number and a unit: 30d (days), 2w (weeks), 12h, 12mo (months) or 1y"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Duration:
+    """A length of time: whole calendar months plus a fixed number of seconds."""
+
+    months: int = 0
+    seconds: float = 0.0
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        """Parse `30d`, `2w`, `12h`, `90min`, `12mo` or `1y`; raise ValueError otherwise."""
+        m = DURATION_RE.match(text)
+        if not m:
+            raise ValueError(f"`{text}` is not a duration; {UNITS_HINT}")
+        amount, unit = float(m.group(1)), m.group(2)
+        if unit in _UNIT_MONTHS:
+            if amount != int(amount):
+                raise ValueError(f"`{text}`: months and years must be whole numbers")
+            return cls(months=int(amount) * _UNIT_MONTHS[unit])
+        return cls(seconds=amount * _UNIT_SECONDS[unit])
+
+    @classmethod
+    def of_days(cls, days: float) -> Duration:
+        """A duration of `days` 24-hour days."""
+        return cls(seconds=days * 86400)
+
+    @property
+    def is_zero(self) -> bool:
+        """True for a duration of no time at all."""
+        return self.months == 0 and self.seconds == 0
+
+    @property
+    def approx_days(self) -> float:
+        """Length in days, counting a month as 30 days (for checks and display only)."""
+        return self.months * 30 + self.seconds / 86400
+
+    def add_to(self, instant: datetime) -> datetime:
+        """Return `instant` moved forward by this duration (months first, clamped)."""
+        if self.months:
+            instant = add_months(instant, self.months)
+        return instant + timedelta(seconds=self.seconds)
+
+    def __add__(self, other: object) -> Duration:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return Duration(self.months + other.months, self.seconds + other.seconds)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.months:
+            parts.append(f"{self.months // 12}y" if self.months % 12 == 0 else f"{self.months}mo")
+        secs = self.seconds
+        if secs or not parts:
+            for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("min", 60)):
+                if secs % size == 0 and secs:
+                    n = int(secs // size)
+                    parts.append(f"{n * 7}d" if unit == "w" else f"{n}{unit}")
+                    break
+            else:
+                parts.append(f"{secs:g}s")
+        return " ".join(parts)
+
+
+def add_months(instant: datetime, months: int) -> datetime:
+    """Move `instant` by whole calendar months, clamping the day to the month's end."""
+    index = instant.year * 12 + (instant.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    day = min(instant.day, calendar.monthrange(year, month)[1])
+    return instant.replace(year=year, month=month, day=day)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> tzinfo:
+    """Return the tzinfo for an IANA name such as `Asia/Shanghai`; raise ValueError if unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"`{name}` is not a known timezone (an IANA name: Asia/Shanghai)") from exc
+
+
+def parse_instant(text: str, tz: tzinfo) -> datetime:
+    """Parse an ISO 8601 date or date-time; one without an offset is in `tz`.
+
+    A bare date means 00:00 of that day; a space may stand for the `T`.
+    """
+    s = text.strip()
+    if not s:
+        raise ValueError("empty date")
+    if s.endswith("Z"):
+        s = s[:-1] + "+00:00"
+    try:
+        if len(s) == 10:
+            d = date.fromisoformat(s)
+            value = datetime(d.year, d.month, d.day)
+        else:
+            value = datetime.fromisoformat(s.replace(" ", "T", 1))
+    except ValueError:
+        raise ValueError(
+            f"`{text}` is not a date; write 2026-03-01 or 2026-03-01T09:30 (ISO 8601)"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def whole_days(start: datetime, end: datetime) -> int:
+    """Complete 24-hour periods from `start` to `end` (negative if `end` is earlier)."""
+    return int((end - start) // timedelta(days=1))
+
+
+def format_instant(instant: datetime, tz: tzinfo) -> str:
+    """ISO 8601 with offset in `tz`, to the second: 2026-03-01T09:30:00+08:00."""
+    return instant.astimezone(tz).isoformat(timespec="seconds")
