@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from rulekit.policy.yamlsrc import Document, Path
 if TYPE_CHECKING:
     import networkx as nx
 
+    from rulekit.graph.build import StateGraph
     from rulekit.lang import Condition, Scope, Template
     from rulekit.policy.models import Policy
 
@@ -40,7 +42,7 @@ class CompiledPolicy:
         model: The merged policy as validated models.
         document: The merged document with the position of every value (for `show`).
         files: The files it was made from, the policy first, then the bases it extends.
-        graph: The state graph (networkx MultiDiGraph).
+        states: The state graph as states and edges (what the engine and checks read).
         tz: The policy's timezone.
         conditions: Every compiled condition and expression, by its path in the policy.
         templates: Every compiled message template, by path.
@@ -51,12 +53,17 @@ class CompiledPolicy:
     model: Policy
     document: Document
     files: tuple[str, ...]
-    graph: nx.MultiDiGraph
+    states: StateGraph
     tz: tzinfo
     conditions: Mapping[Path, Condition]
     templates: Mapping[Path, Template]
     order: tuple[SortKey, ...] = ()
     warnings: tuple[Diagnostic, ...] = field(default=())
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The state graph as a networkx MultiDiGraph (built on first use)."""
+        return self.states.to_networkx()
 
     @property
     def id(self) -> str:

@@ -1,13 +1,16 @@
-"""Build the state graph of a policy: a networkx MultiDiGraph of states and transitions.
+"""Build the state graph of a policy: its states, and one edge per transition and source state.
 
-Nodes are the policy's states plus the pseudo-state `start` (a customer not yet known).
-Each transition becomes one edge per state it leaves from, keyed by the transition's name,
-with its trigger: an event (`on: promote D`) or a timer (`after: 30d`).
+Nodes are the policy's states plus the pseudo-state `start` (a customer not yet known). Each
+transition becomes one edge per state it leaves from, with its trigger: an event
+(`on: promote D`) or a timer (`after: 30d`). `StateGraph.to_networkx()` gives the same graph
+as a networkx MultiDiGraph (edges keyed by transition name) for drawing and analysis; the
+checks run on the plain edge list, so `rulekit validate` does not pay networkx's import time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rulekit.timeutil import Duration
@@ -57,31 +60,85 @@ def sources(policy: Policy, from_states: list[str]) -> list[str]:
     return out
 
 
-def build(policy: Policy) -> nx.MultiDiGraph:
-    """Return the policy's state graph. Names that are not states still become nodes."""
-    import networkx as nx
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One edge of the state graph: transition `transition` from `origin` to `target`."""
 
-    graph = nx.MultiDiGraph(id=policy.id, version=policy.version)
-    graph.add_node(START, kind="start")
+    origin: str
+    target: str
+    transition: str
+    trigger: Trigger
+    by: tuple[str, ...]
+    when: str | None
+    approval: str | None
+
+    @property
+    def kind(self) -> str:
+        """`timer` or `event`."""
+        return "timer" if self.trigger.is_timer else "event"
+
+
+@dataclass(slots=True)
+class StateGraph:
+    """States (with their attributes) and edges, in policy order."""
+
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+
+    def out_edges(self, state: str) -> Iterator[Edge]:
+        """The edges leaving `state`."""
+        return (e for e in self.edges if e.origin == state)
+
+    def reachable(self, start: str) -> set[str]:
+        """Every node reachable from `start`, `start` included."""
+        succ: dict[str, set[str]] = {}
+        for e in self.edges:
+            succ.setdefault(e.origin, set()).add(e.target)
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in succ.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The graph as a networkx MultiDiGraph; edge keys are transition names."""
+        import networkx as nx
+
+        graph = nx.MultiDiGraph()
+        for name, attrs in self.nodes.items():
+            graph.add_node(name, **attrs)
+        for e in self.edges:
+            graph.add_edge(
+                e.origin,
+                e.target,
+                key=e.transition,
+                transition=e.transition,
+                trigger=e.trigger,
+                kind=e.kind,
+                by=e.by,
+                when=e.when,
+                approval=e.approval,
+                after=e.trigger.after,
+            )
+        return graph
+
+
+def build(policy: Policy) -> StateGraph:
+    """Return the policy's state graph. Names that are not states still become nodes."""
+    graph = StateGraph()
+    graph.nodes[START] = {"kind": "start"}
     for name, spec in policy.states.items():
         attrs: dict[str, Any] = spec.model_dump() if spec is not None else {}
-        graph.add_node(name, kind="state", **attrs)
+        graph.nodes[name] = {"kind": "state", **attrs}
     for name, t in policy.transitions.items():
         trigger = Trigger.of(t.on, t.after)
         for origin in sources(policy, t.from_):
             target = origin if t.to == SAME else t.to
             for node in (origin, target):
-                if node not in graph:
-                    graph.add_node(node, kind="undefined")
-            graph.add_edge(
-                origin,
-                target,
-                key=name,
-                transition=name,
-                trigger=trigger,
-                kind="timer" if trigger.is_timer else "event",
-                by=tuple(t.by),
-                when=t.when,
-                approval=t.approval,
+                graph.nodes.setdefault(node, {"kind": "undefined"})
+            graph.edges.append(
+                Edge(origin, target, name, trigger, tuple(t.by), t.when, t.approval)
             )
     return graph

@@ -13,16 +13,15 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from rulekit.diagnostics import Diagnostic, did_you_mean, one_of
-from rulekit.graph.build import ANY, SAME, START, Trigger, sources
+from rulekit.graph.build import ANY, SAME, START, Edge, Trigger, sources
 from rulekit.policy.yamlsrc import Document
 
 if TYPE_CHECKING:
-    import networkx as nx
-
+    from rulekit.graph.build import StateGraph
     from rulekit.policy.models import Policy, TransitionSpec
 
 
-def check(policy: Policy, graph: nx.MultiDiGraph, doc: Document) -> list[Diagnostic]:
+def check(policy: Policy, graph: StateGraph, doc: Document) -> list[Diagnostic]:
     """Run every graph and target check; return their diagnostics."""
     out: list[Diagnostic] = []
     out += _triggers(policy, doc)
@@ -127,11 +126,9 @@ def _triggers(policy: Policy, doc: Document) -> list[Diagnostic]:
     return out
 
 
-def _reachability(policy: Policy, graph: nx.MultiDiGraph, doc: Document) -> list[Diagnostic]:
-    import networkx as nx
-
+def _reachability(policy: Policy, graph: StateGraph, doc: Document) -> list[Diagnostic]:
     out = []
-    reachable = nx.descendants(graph, START) | {START}
+    reachable = graph.reachable(START)
     for state, spec in policy.states.items():
         span = doc.key_span(("states", state))
         if state not in reachable:
@@ -144,8 +141,9 @@ def _reachability(policy: Policy, graph: nx.MultiDiGraph, doc: Document) -> list
                 )
             )
         terminal = spec is not None and spec.terminal
-        if not terminal and not any(v != state for _, v in graph.out_edges(state)):
-            has_self = graph.has_edge(state, state)
+        targets = {e.target for e in graph.out_edges(state)}
+        if not terminal and not targets - {state}:
+            has_self = state in targets
             out.append(
                 Diagnostic(
                     "RK303",
@@ -196,22 +194,17 @@ def _ambiguous(policy: Policy, doc: Document) -> list[Diagnostic]:
     return out
 
 
-def _timer_cycles(policy: Policy, graph: nx.MultiDiGraph, doc: Document) -> list[Diagnostic]:
-    import networkx as nx
-
-    timers = nx.DiGraph()
-    for u, v, data in graph.edges(data=True):
-        trig: Trigger = data["trigger"]
-        if trig.is_timer and trig.after is not None and trig.after.is_zero:
-            timers.add_edge(u, v, transition=data["transition"])
+def _timer_cycles(policy: Policy, graph: StateGraph, doc: Document) -> list[Diagnostic]:
+    instant = [e for e in graph.edges if e.trigger.after is not None and e.trigger.after.is_zero]
     out = []
-    for cycle in nx.simple_cycles(timers):
-        names = [timers.edges[u, v]["transition"] for u, v in zip(cycle, [*cycle[1:], cycle[0]])]
+    for cycle in _cycles(instant):
+        names = [e.transition for e in cycle]
+        states = [e.origin for e in cycle]
         out.append(
             Diagnostic(
                 "RK305",
                 "timers of zero duration go round in a cycle: "
-                + " → ".join([*cycle, cycle[0]])
+                + " → ".join([*states, states[0]])
                 + f" (transitions {one_of(names)})",
                 doc.span(("transitions", names[0], "after")),
                 hint="give at least one of these timers a duration above zero",
@@ -255,3 +248,30 @@ def _targets(policy: Policy, doc: Document) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+def _cycles(edges: list[Edge]) -> list[list[Edge]]:
+    """One cycle per strongly connected group of `edges` (depth-first; graphs here are tiny)."""
+    found: list[list[Edge]] = []
+    covered: set[str] = set()
+    succ: dict[str, list[Edge]] = {}
+    for e in edges:
+        succ.setdefault(e.origin, []).append(e)
+    for start in succ:
+        if start in covered:
+            continue
+        stack: list[tuple[str, list[Edge]]] = [(start, [])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for e in succ.get(node, []):
+                if e.target == start:
+                    cycle = [*path, e]
+                    found.append(cycle)
+                    covered.update(x.origin for x in cycle)
+                    stack.clear()
+                    break
+                if e.target not in seen:
+                    seen.add(e.target)
+                    stack.append((e.target, [*path, e]))
+    return found

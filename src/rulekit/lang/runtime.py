@@ -72,20 +72,37 @@ def _key(value: object, tz: tzinfo) -> tuple[str, Any] | None:
     return None
 
 
+def _keys(a: object, b: object, tz: tzinfo) -> tuple[Any, Any] | None:
+    """Comparable keys for `a` and `b`, or None if they are not of one kind.
+
+    ISO text compared with a date is read as a date (data often carries dates as text).
+    """
+    ka, kb = _key(a, tz), _key(b, tz)
+    if ka is None or kb is None:
+        return None
+    if ka[0] != kb[0]:
+        if {ka[0], kb[0]} != {"t", "s"}:
+            return None
+        ka, kb = ("t", instant(a, tz)), ("t", instant(b, tz))
+        if ka[1] is None or kb[1] is None:
+            return None
+    return ka, kb
+
+
 def order(op: str, a: object, b: object, tz: tzinfo) -> bool:
     """`a op b` for `<`, `<=`, `>`, `>=`; false if either side is null or they do not compare."""
     if a is None or b is None:
         return False
-    ka, kb = _key(a, tz), _key(b, tz)
-    if ka is None or kb is None or ka[0] != kb[0]:
+    keys = _keys(a, b, tz)
+    if keys is None:
         return False
-    return _ORDER[op](ka[1], kb[1])
+    return _ORDER[op](keys[0][1], keys[1][1])
 
 
 def _same(a: object, b: object, tz: tzinfo) -> bool:
-    ka, kb = _key(a, tz), _key(b, tz)
-    if ka is not None and kb is not None:
-        return ka == kb
+    if _key(a, tz) is not None and _key(b, tz) is not None:
+        keys = _keys(a, b, tz)
+        return keys is not None and bool(keys[0] == keys[1])
     try:
         return bool(a == b)
     except Exception:

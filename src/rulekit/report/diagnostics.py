@@ -82,6 +82,11 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def full_message(d: Diagnostic) -> str:
+    """The message with its hint, for outputs that have no separate place for one."""
+    return f"{d.message}; {d.hint}" if d.hint else d.message
+
+
 def to_json(diagnostics: Sequence[Diagnostic], valid: bool) -> str:
     """CONTRACT §3: {"valid", "diagnostics": [{file, line, column, severity, code, message}]}."""
     items = []
@@ -94,7 +99,7 @@ def to_json(diagnostics: Sequence[Diagnostic], valid: bool) -> str:
                 "column": s.column if s else 1,
                 "severity": d.severity.value,
                 "code": d.code,
-                "message": d.message,
+                "message": full_message(d),
             }
         )
     return json.dumps({"valid": valid, "diagnostics": items}, ensure_ascii=False, indent=2)
@@ -123,6 +128,5 @@ def to_github(diagnostics: Sequence[Diagnostic]) -> str:
             if d.span.end_line == d.span.line and d.span.end_column > d.span.column:
                 props.append(f"endColumn={d.span.end_column}")
         props.append(f"title={_escape_property(d.code)}")
-        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
-        out.append(f"::{level} {','.join(props)}::{_escape_data(message)}")
+        out.append(f"::{level} {','.join(props)}::{_escape_data(full_message(d))}")
     return "\n".join(out)
