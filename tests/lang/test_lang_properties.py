@@ -42,7 +42,7 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts)
 def test_compile_never_raises(text: str) -> None:
     for compile_fn in (compile_condition, compile_expression):
@@ -70,8 +70,32 @@ values = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).map(" ".join), st.data())
+OPERANDS = [
+    "state", "stage", "region", "amount", "renewals", "days_in_stage", "created_at", "wait",
+    "last_activity_at", "tags", "call_recording", "event.type", "next_stage.target.days", "new",
+    "3", "4.5", "38%", "'浙江'", "null", "true", "30d", "1mo", "2026-03-01", "now()",
+    "days_since(created_at)", "coalesce(amount, 1)", "len(tags)", "lower(region)",
+    "amount / renewals", "now() - created_at", "created_at + wait", "-amount", "[new, D]",
+]
+OPS = ["==", "!=", "<", ">=", "in", "not in", "+", "-", "*", "/"]
+simple = st.builds(
+    lambda a, op, b: f"{a} {op} {b}",
+    st.sampled_from(OPERANDS),
+    st.sampled_from(OPS),
+    st.sampled_from(OPERANDS),
+)
+conditions = st.recursive(
+    simple | st.sampled_from(OPERANDS),
+    lambda inner: st.builds(
+        lambda a, op, b: f"({a}) {op} ({b})", inner, st.sampled_from(["and", "or", "=="]), inner
+    )
+    | inner.map(lambda c: f"not ({c})"),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conditions, st.data())
 def test_compiled_code_never_raises_on_odd_data(text: str, data: st.DataObject) -> None:
     condition, _ = compile_expression(text, SCOPE, loc)
     if condition is None:
@@ -79,6 +103,9 @@ def test_compiled_code_never_raises_on_odd_data(text: str, data: st.DataObject) 
     env: dict[str, Any] = {name: data.draw(values) for name in condition.names}
     env.update(now=NOW, tz=UTC)
     condition(env)
+    as_condition, _ = compile_condition(text, SCOPE, loc)
+    if as_condition is not None:
+        assert as_condition(env) in (True, False)
 
 
 # --- generated trees ------------------------------------------------------------------------
@@ -118,7 +145,7 @@ def _extend(inner: st.SearchStrategy[A.Node]) -> st.SearchStrategy[A.Node]:
 trees = st.recursive(leaves, _extend, max_leaves=12)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, database=None)
 @given(trees)
 def test_unparse_parse_round_trip(tree: A.Node) -> None:
     text = unparse(tree)
@@ -128,7 +155,7 @@ def test_unparse_parse_round_trip(tree: A.Node) -> None:
     assert unparse(parsed) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(trees)
 def test_any_tree_checks_and_compiles_without_raising(tree: A.Node) -> None:
     from rulekit.lang import Scope

@@ -8,6 +8,7 @@ trees are equal when they have the same structure, whatever their layout in the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from rulekit.timeutil import Duration
 
@@ -195,12 +196,25 @@ def _literal(node: Literal) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Duration):
-        return str(value)
+        return duration_text(value)
     if isinstance(value, int | float):
         return repr(value)
     if node.kind in ("date", "datetime"):
         return str(value)
     return quote(str(value))
+
+
+def duration_text(d: Duration) -> str:
+    """The literal for a duration: `2y`, `3mo`, `14d`, `12h`, `90min`, `0.5s`."""
+    if d.months and not d.seconds:
+        return f"{d.months // 12}y" if d.months % 12 == 0 else f"{d.months}mo"
+    secs = d.seconds
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if secs and secs % size == 0:
+            return f"{secs // size:.0f}{unit}"
+    if float(secs).is_integer():
+        return f"{secs:.0f}s"
+    return format(Decimal(repr(secs)), "f") + "s"
 
 
 def _prec(node: Node) -> int:

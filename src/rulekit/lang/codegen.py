@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import types as pytypes
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from typing import Any
@@ -123,6 +124,8 @@ class _Generator:
         op, left, right = node.op, node.left, node.right
         if op in ("==", "!=") and (_is_null(right) or _is_null(left)):
             other = left if _is_null(right) else right
+            if isinstance(other, ast.Literal | ast.ListExpr):  # known now: no need to test
+                return repr(_is_null(other) == (op == "=="))
             test = "is" if op == "==" else "is not"
             return f"({self.emit(other)} {test} None)"
         if op in ("==", "!=") and isinstance(right, ast.Literal) and _is_plain(right):
@@ -225,7 +228,9 @@ def build(source: str, namespace: dict[str, Any], filename: str) -> Evaluator:
     Returns:
         The function `fn(env) -> value`.
     """
-    code = compile(source, filename, "eval")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        code = compile(source, filename, "eval")
     body = next(c for c in code.co_consts if isinstance(c, pytypes.CodeType))
     fn: Evaluator = pytypes.FunctionType(body, namespace, "condition")
     return fn

@@ -29,6 +29,7 @@ _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -154,7 +155,7 @@ class _Builder:
             node.end_mark.index,
             style,
         )
-        if not node.tag.startswith(_CORE):
+        if node.tag not in _ALLOWED_TAGS:
             self.problems.append(
                 Diagnostic(
                     "RK006",

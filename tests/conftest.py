@@ -1,0 +1,32 @@
+"""Shared fixtures: paths of the shipped policies and a helper to write policy files."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POLICY = ROOT / "policy" / "4321-dcbao.yaml"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write a dedented policy text to tmp_path/NAME and return its path."""
+
+    def _write(text: str, name: str = "policy.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return _write
+
+
+def overlay(body: str, *, id: str = "client", version: str = "1.0.0") -> str:
+    """An overlay of the default policy with `body` appended (body is dedented)."""
+    head = f"rulekit: 1\nid: {id}\nversion: {version}\nextends: 4321-dcbao@1\n"
+    return head + textwrap.dedent(body).lstrip("\n")
