@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/rulekit validate policy/4321-dcbao.yaml examples/*/policy.yaml --policy-path policy
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -30,7 +30,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 fuzz: $(STAMP)
-	$(BIN)/python benchmarks/fuzz_validate.py --cases 100000
+	$(BIN)/python scripts/fuzz_validate.py --cases 100000
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

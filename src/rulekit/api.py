@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rulekit.compiler import CompiledPolicy, compile_policy
+from rulekit.compiler import CompiledPolicy, compile_policy, compile_text
 from rulekit.diagnostics import Diagnostic, DiagnosticError
 
 PathLike = str | os.PathLike[str]
@@ -41,9 +41,18 @@ def load(policy: PathLike, *, policy_path: Sequence[PathLike] = ()) -> CompiledP
     return compiled
 
 
-def validate(paths: Iterable[PathLike], *, policy_path: Sequence[PathLike] = ()) -> list[Diagnostic]:
+def validate(
+    paths: Iterable[PathLike], *, policy_path: Sequence[PathLike] = ()
+) -> list[Diagnostic]:
     """Check policy files; return every diagnostic (errors and warnings), sorted by place."""
     return validate_report(paths, policy_path=policy_path).diagnostics
+
+
+def validate_text(
+    text: str, name: str = "<text>", *, policy_path: Sequence[PathLike] = ()
+) -> list[Diagnostic]:
+    """Check a policy given as text (an editor's buffer); `name` labels the diagnostics."""
+    return sorted(compile_text(text, name, policy_path=policy_path)[1], key=Diagnostic.sort_key)
 
 
 def validate_report(

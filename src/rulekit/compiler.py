@@ -1,4 +1,4 @@
-"""The policy compiler: file → merged document → model → checked conditions → graph → CompiledPolicy.
+"""The policy compiler: file → merged document → model → conditions → graph → CompiledPolicy.
 
 Each stage returns diagnostics instead of raising on user input; a policy with errors compiles
 to None. The CompiledPolicy is immutable and is all an engine needs.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import tzinfo
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from rulekit.diagnostics import Diagnostic, DiagnosticError, did_you_mean, one_of
@@ -96,6 +96,19 @@ def compile_policy(
 
     try:
         resolved = resolve(locate(path, policy_path), policy_path)
+    except DiagnosticError as exc:
+        return None, exc.diagnostics
+    return compile_document(resolved.document, tuple(resolved.files))
+
+
+def compile_text(
+    text: str, name: str = "<text>", *, policy_path: Sequence[str | os.PathLike[str]] = ()
+) -> tuple[CompiledPolicy | None, list[Diagnostic]]:
+    """Compile a policy given as text (an editor buffer); `name` is used in diagnostics."""
+    from rulekit.policy.loader import resolve
+
+    try:
+        resolved = resolve(name, policy_path, text=text)
     except DiagnosticError as exc:
         return None, exc.diagnostics
     return compile_document(resolved.document, tuple(resolved.files))

@@ -76,8 +76,8 @@ def event_type(policy: Policy) -> Type:
     }
     for name, spec in policy.fields.items():
         attrs.setdefault(name, FIELD_TYPES[spec.type])
-    for spec in policy.events.values():
-        for column in spec.needs if spec else ():
+    for event in policy.events.values():
+        for column in event.needs if event else ():
             attrs.setdefault(column, ANY)
     return OBJECT("event", attrs)
 

@@ -44,7 +44,9 @@ def test_default_policy_has_no_diagnostics() -> None:
 
 
 def test_reachable_dead_end_and_terminal(write: Callable[..., Path]) -> None:
-    ok = write(MINI.format(extra="  finish: {from: a, on: stop, to: c}\n  b-out: {from: b, on: go, to: c}"))
+    ok = write(
+        MINI.format(extra="  finish: {from: a, on: stop, to: c}\n  b-out: {from: b, on: go, to: c}")
+    )
     assert codes(ok) == ["RK302"]  # b is unreachable, but has a way out
     dead = write(MINI.format(extra="  finish: {from: a, on: stop, to: b}"), "dead.yaml")
     assert "RK303" in codes(dead)  # b has no way out and is not terminal
@@ -53,14 +55,16 @@ def test_reachable_dead_end_and_terminal(write: Callable[..., Path]) -> None:
 def test_roles_separate_transitions_on_the_same_trigger(write: Callable[..., Path]) -> None:
     disjoint = write(
         MINI.format(
-            extra="  x: {from: a, on: stop, to: c, by: rep}\n  y: {from: a, on: stop, to: b, by: admin}\n"
+            extra="  x: {from: a, on: stop, to: c, by: rep}\n"
+            "  y: {from: a, on: stop, to: b, by: admin}\n"
             "  z: {from: b, on: go, to: c}"
         )
     )
     assert "RK304" not in codes(disjoint)
     overlapping = write(
         MINI.format(
-            extra="  x: {from: a, on: stop, to: c, by: owner}\n  y: {from: a, on: stop, to: b, by: admin}\n"
+            extra="  x: {from: a, on: stop, to: c, by: owner}\n"
+            "  y: {from: a, on: stop, to: b, by: admin}\n"
             "  z: {from: b, on: go, to: c}"
         ),
         "overlap.yaml",
@@ -68,7 +72,7 @@ def test_roles_separate_transitions_on_the_same_trigger(write: Callable[..., Pat
     assert "RK304" in codes(overlapping)
     guarded = write(
         MINI.format(
-            extra="  x: {from: a, on: stop, to: c, when: \"state == a\"}\n"
+            extra='  x: {from: a, on: stop, to: c, when: "state == a"}\n'
             "  y: {from: a, on: stop, to: b}\n  z: {from: b, on: go, to: c}"
         ),
         "guarded.yaml",

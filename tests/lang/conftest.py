@@ -1,12 +1,22 @@
-"""Fixtures for the condition-language tests."""
+"""Fixtures for the condition-language tests.
+
+The shared helpers live in `lang_helpers.py` beside this file; its folder is put on sys.path
+so the test modules can import it whatever pytest's import mode.
+"""
 
 from __future__ import annotations
 
-import pytest
-from lang_helpers import make_scope
+import sys
+from pathlib import Path
 
-from rulekit.lang import Scope
-from rulekit.source import Span
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lang_helpers import make_scope  # noqa: E402
+
+from rulekit.lang import Scope  # noqa: E402
+from rulekit.source import Span  # noqa: E402
 
 
 @pytest.fixture

@@ -9,8 +9,16 @@ from datetime import UTC
 from lang_helpers import NOW, make_scope
 
 from rulekit.diagnostics import CODES
-from rulekit.lang import BOOL, BUILTINS, NUMBER, compile_condition, compile_expression, compile_template
+from rulekit.lang import (
+    BOOL,
+    BUILTINS,
+    NUMBER,
+    compile_condition,
+    compile_expression,
+    compile_template,
+)
 from rulekit.source import SourceText, Span
+
 
 def at(offset_of_string: int):  # type: ignore[no-untyped-def]
     """A locate for a condition that starts at `offset_of_string` in `YAML`."""
@@ -61,7 +69,17 @@ def test_expression() -> None:
 
 
 def test_never_raises_on_odd_text() -> None:
-    for text in ["", "(", "'", "\x00", "a" * 20_000, "-" * 3000 + "1", "[" * 500, "{", "x" + "+x" * 3000]:
+    for text in [
+        "",
+        "(",
+        "'",
+        "\x00",
+        "a" * 20_000,
+        "-" * 3000 + "1",
+        "[" * 500,
+        "{",
+        "x" + "+x" * 3000,
+    ]:
         c, diags = compile_condition(text, make_scope(), at(0))
         assert c is None and diags and all(d.code in CODES for d in diags)
 
@@ -74,7 +92,9 @@ def test_long_but_shallow_condition_compiles() -> None:
 
 
 def test_template() -> None:
-    tpl, diags = compile_template("{customer}: {days_in_stage} days at {stage} {{ok}}", make_scope(), at(0), tz=UTC)
+    tpl, diags = compile_template(
+        "{customer}: {days_in_stage} days at {stage} {{ok}}", make_scope(), at(0), tz=UTC
+    )
     assert diags == [] and tpl is not None
     assert tpl.render({"customer": "杭州环保", "days_in_stage": 12.0, "stage": "S1"}) == (
         "杭州环保: 12 days at S1 {ok}"

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from lang_helpers import NOW, make_scope
 
 from rulekit.lang import (
     NUMBER,
@@ -18,8 +19,6 @@ from rulekit.lang import (
 )
 from rulekit.source import Span
 from rulekit.timeutil import Duration
-
-from lang_helpers import NOW, make_scope
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -127,14 +126,16 @@ def test_durations_and_dates() -> None:
     assert expr("now() - last_activity_at")(env(last_activity_at=NOW - timedelta(days=2))) == (
         Duration(seconds=2 * 86400)
     )
-    assert expr("last_activity_at + 1mo")(env(last_activity_at=datetime(2026, 1, 31, tzinfo=UTC))) == (
-        datetime(2026, 2, 28, tzinfo=UTC)
-    )
+    assert expr("last_activity_at + 1mo")(
+        env(last_activity_at=datetime(2026, 1, 31, tzinfo=UTC))
+    ) == (datetime(2026, 2, 28, tzinfo=UTC))
     assert expr("last_activity_at - 2w")(env(last_activity_at=NOW)) == NOW - timedelta(days=14)
     assert expr("wait * 2")(env(wait=Duration.parse("3d"))) == Duration.parse("6d")
     assert expr("wait / 1d")(env(wait=Duration.parse("2w"))) == 14
     assert cond("now() - last_activity_at > 30d")(env(last_activity_at=NOW - timedelta(days=31)))
-    assert not cond("now() - last_activity_at > 30d")(env(last_activity_at=NOW - timedelta(days=29)))
+    assert not cond("now() - last_activity_at > 30d")(
+        env(last_activity_at=NOW - timedelta(days=29))
+    )
     assert cond("1mo == 30d")(env())  # durations compare by length (a month is 30 days)
     assert cond("1y > 359d")(env())
     assert cond("wait >= 2w")(env(wait=Duration.parse("14d")))
@@ -173,11 +174,19 @@ def test_in_lists() -> None:
     [
         ("now()", {}, NOW),
         ("today()", {}, datetime(2026, 3, 10, tzinfo=UTC)),
-        ("today()", {"tz": SHANGHAI, "now": datetime(2026, 3, 10, 20, tzinfo=UTC)}, datetime(2026, 3, 11, tzinfo=SHANGHAI)),
+        (
+            "today()",
+            {"tz": SHANGHAI, "now": datetime(2026, 3, 10, 20, tzinfo=UTC)},
+            datetime(2026, 3, 11, tzinfo=SHANGHAI),
+        ),
         ("days_since(created_at)", {"created_at": NOW - timedelta(days=3, hours=23)}, 3),
         ("days_since(created_at)", {}, None),
         ("hours_since(created_at)", {"created_at": NOW - timedelta(hours=5, minutes=59)}, 5),
-        ("days_between(created_at, last_activity_at)", {"created_at": NOW, "last_activity_at": NOW + timedelta(days=2)}, 2),
+        (
+            "days_between(created_at, last_activity_at)",
+            {"created_at": NOW, "last_activity_at": NOW + timedelta(days=2)},
+            2,
+        ),
         ("days(wait)", {"wait": Duration.parse("2w")}, 14),
         ("days(1mo)", {}, 30),
         ("len(tags)", {"tags": ["a", "b"]}, 2),

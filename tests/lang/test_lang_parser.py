@@ -9,8 +9,8 @@ import pytest
 from rulekit.lang import ast
 from rulekit.lang.ast import (
     Attr,
-    BoolOp,
     Binary,
+    BoolOp,
     Call,
     Compare,
     InList,
@@ -53,7 +53,11 @@ def test_policy_examples() -> None:
     )
     assert ok("call_recording and needs_form and intent_mark != null") == BoolOp(
         "and",
-        (N("call_recording"), N("needs_form"), Compare("!=", N("intent_mark"), Literal(None, "null"))),
+        (
+            N("call_recording"),
+            N("needs_form"),
+            Compare("!=", N("intent_mark"), Literal(None, "null")),
+        ),
     )
 
 
@@ -74,15 +78,26 @@ def test_chinese_identifiers_and_strings() -> None:
         ("a or b or c", BoolOp("or", (N("a"), N("b"), N("c")))),
         (
             "1 + 2 * 3",
-            Binary("+", Literal(1, "number"), Binary("*", Literal(2, "number"), Literal(3, "number"))),
+            Binary(
+                "+", Literal(1, "number"), Binary("*", Literal(2, "number"), Literal(3, "number"))
+            ),
         ),
         (
             "1 - 2 - 3",
-            Binary("-", Binary("-", Literal(1, "number"), Literal(2, "number")), Literal(3, "number")),
+            Binary(
+                "-", Binary("-", Literal(1, "number"), Literal(2, "number")), Literal(3, "number")
+            ),
         ),
         ("-x * 2", Binary("*", Unary("-", N("x")), Literal(2, "number"))),
         ("not x == 1", Not(Compare("==", N("x"), Literal(1, "number")))),
-        ("a + 1 > b * 2", Compare(">", Binary("+", N("a"), Literal(1, "number")), Binary("*", N("b"), Literal(2, "number")))),
+        (
+            "a + 1 > b * 2",
+            Compare(
+                ">",
+                Binary("+", N("a"), Literal(1, "number")),
+                Binary("*", N("b"), Literal(2, "number")),
+            ),
+        ),
         ("x not in [a]", InList(True, N("x"), ListExpr((N("a"),)))),
         ("x in names", InList(False, N("x"), N("names"))),
         ("not not x", Not(Not(N("x")))),

@@ -27,22 +27,84 @@ def loc(start: int, end: int) -> Span:
 
 
 PIECES = [
-    "(", ")", "[", "]", "'", '"', "==", "=", "!=", "<", ">=", "+", "-", "*", "/", ".", ",", "%",
-    "and", "or", "not", "in", "null", "true", "false", "30d", "2w", "12mo", "1y", "2026-03-01",
-    "2026-03-01T09:30", "38%", "3", "4.5", "'浙江'", '"环保"', "state", "stage", "region",
-    "amount", "renewals", "new", "D", "O+", "负责人", "event", "next_stage", ".target", ".days",
-    "days_since(", "now()", "coalesce(", "len(", "@", "\\", "，", "\n", " ", "{", "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "'",
+    '"',
+    "==",
+    "=",
+    "!=",
+    "<",
+    ">=",
+    "+",
+    "-",
+    "*",
+    "/",
+    ".",
+    ",",
+    "%",
+    "and",
+    "or",
+    "not",
+    "in",
+    "null",
+    "true",
+    "false",
+    "30d",
+    "2w",
+    "12mo",
+    "1y",
+    "2026-03-01",
+    "2026-03-01T09:30",
+    "38%",
+    "3",
+    "4.5",
+    "'浙江'",
+    '"环保"',
+    "state",
+    "stage",
+    "region",
+    "amount",
+    "renewals",
+    "new",
+    "D",
+    "O+",
+    "负责人",
+    "event",
+    "next_stage",
+    ".target",
+    ".days",
+    "days_since(",
+    "now()",
+    "coalesce(",
+    "len(",
+    "@",
+    "\\",
+    "，",
+    "\n",
+    " ",
+    "{",
+    "}",
 ]
 
 texts = st.one_of(
     st.text(max_size=60),
-    st.text(alphabet=st.sampled_from(list("()[]'\"=<>!+-*/.,%{}@\\ \t\nabdnortiy0123456789浙江负责人_")), max_size=60),
+    st.text(
+        alphabet=st.sampled_from(
+            list("()[]'\"=<>!+-*/.,%{}@\\ \t\nabdnortiy0123456789浙江负责人_")
+        ),
+        max_size=60,
+    ),
     st.lists(st.sampled_from(PIECES), max_size=14).map(" ".join),
     st.lists(st.sampled_from(PIECES), max_size=14).map("".join),
 )
 
 
-@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(texts)
 def test_compile_never_raises(text: str) -> None:
     for compile_fn in (compile_condition, compile_expression):
@@ -71,11 +133,39 @@ values = st.one_of(
 
 
 OPERANDS = [
-    "state", "stage", "region", "amount", "renewals", "days_in_stage", "created_at", "wait",
-    "last_activity_at", "tags", "call_recording", "event.type", "next_stage.target.days", "new",
-    "3", "4.5", "38%", "'浙江'", "null", "true", "30d", "1mo", "2026-03-01", "now()",
-    "days_since(created_at)", "coalesce(amount, 1)", "len(tags)", "lower(region)",
-    "amount / renewals", "now() - created_at", "created_at + wait", "-amount", "[new, D]",
+    "state",
+    "stage",
+    "region",
+    "amount",
+    "renewals",
+    "days_in_stage",
+    "created_at",
+    "wait",
+    "last_activity_at",
+    "tags",
+    "call_recording",
+    "event.type",
+    "next_stage.target.days",
+    "new",
+    "3",
+    "4.5",
+    "38%",
+    "'浙江'",
+    "null",
+    "true",
+    "30d",
+    "1mo",
+    "2026-03-01",
+    "now()",
+    "days_since(created_at)",
+    "coalesce(amount, 1)",
+    "len(tags)",
+    "lower(region)",
+    "amount / renewals",
+    "now() - created_at",
+    "created_at + wait",
+    "-amount",
+    "[new, D]",
 ]
 OPS = ["==", "!=", "<", ">=", "in", "not in", "+", "-", "*", "/"]
 simple = st.builds(
@@ -86,15 +176,19 @@ simple = st.builds(
 )
 conditions = st.recursive(
     simple | st.sampled_from(OPERANDS),
-    lambda inner: st.builds(
-        lambda a, op, b: f"({a}) {op} ({b})", inner, st.sampled_from(["and", "or", "=="]), inner
-    )
-    | inner.map(lambda c: f"not ({c})"),
+    lambda inner: (
+        st.builds(
+            lambda a, op, b: f"({a}) {op} ({b})", inner, st.sampled_from(["and", "or", "=="]), inner
+        )
+        | inner.map(lambda c: f"not ({c})")
+    ),
     max_leaves=4,
 )
 
 
-@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(conditions, st.data())
 def test_compiled_code_never_raises_on_odd_data(text: str, data: st.DataObject) -> None:
     condition, _ = compile_expression(text, SCOPE, loc)
@@ -137,7 +231,11 @@ def _extend(inner: st.SearchStrategy[A.Node]) -> st.SearchStrategy[A.Node]:
         st.builds(A.Compare, st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), inner, inner),
         st.builds(A.InList, st.booleans(), inner, inner),
         st.builds(A.ListExpr, small),
-        st.builds(A.BoolOp, st.sampled_from(["and", "or"]), st.lists(inner, min_size=2, max_size=3).map(tuple)),
+        st.builds(
+            A.BoolOp,
+            st.sampled_from(["and", "or"]),
+            st.lists(inner, min_size=2, max_size=3).map(tuple),
+        ),
         st.builds(A.Not, inner),
     )
 

@@ -58,7 +58,10 @@ def test_syntax_error(text: str, start: int, end: int, message: str) -> None:
         ("O- == state", "`O-` is not a plain name; quote it: 'O-'"),
         ("state is new", "write `==`"),
         ("a AND b", "write `and`"),
-        ("x > 30days", "write a number and a unit: 30d (days), 2w (weeks), 12h, 12mo (months) or 1y"),
+        (
+            "x > 30days",
+            "write a number and a unit: 30d (days), 2w (weeks), 12h, 12mo (months) or 1y",
+        ),
         ("x > 1.5mo", "months and years must be whole numbers: 1mo, 2y"),
         ("x，y", "this is a full-width character; type the plain `,` instead"),
         ("x ! y", "write `!=` for 'is not equal to', or `not` before a condition to negate it"),

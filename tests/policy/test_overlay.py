@@ -23,7 +23,9 @@ def test_overlay_changes_numbers_and_rules_without_touching_the_rest(
               lapse: {after: 60d}
               claim: {approval: null}
             rules:
-              recycle: {when: "state in [new, D] and days_since(last_activity_at) > 21", do: release}
+              recycle:
+                when: "state in [new, D] and days_since(last_activity_at) > 21"
+                do: release
             """
         )
     )
@@ -76,9 +78,7 @@ def test_extends_picks_highest_version_of_the_major(write: Callable[..., Path]) 
     base += "transitions: {{t: {{from: start, on: e, to: s}}}}\nevents: {{e: {{}}}}\n"
     for v in ("1.0.0", "1.2.0", "2.0.0"):
         write(base.format(v=v), f"lib/base-{v}.yaml")
-    child = write(
-        "rulekit: 1\nid: child\nversion: 0.1.0\nextends: base@1\n", "client/policy.yaml"
-    )
+    child = write("rulekit: 1\nid: child\nversion: 0.1.0\nextends: base@1\n", "client/policy.yaml")
     policy = rulekit.load(child, policy_path=[child.parent.parent / "lib"])
     assert policy.title == "v1.2.0"
     missing = write("rulekit: 1\nid: c\nversion: 0.1.0\nextends: base@3\n", "client/c.yaml")

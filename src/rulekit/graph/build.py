@@ -138,7 +138,5 @@ def build(policy: Policy) -> StateGraph:
             target = origin if t.to == SAME else t.to
             for node in (origin, target):
                 graph.nodes.setdefault(node, {"kind": "undefined"})
-            graph.edges.append(
-                Edge(origin, target, name, trigger, tuple(t.by), t.when, t.approval)
-            )
+            graph.edges.append(Edge(origin, target, name, trigger, tuple(t.by), t.when, t.approval))
     return graph

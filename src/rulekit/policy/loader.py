@@ -34,9 +34,13 @@ def _top_span(doc: Document) -> Span:
 
 def read_file(path: str) -> Document:
     """Read and parse one policy file, checking it is a policy of a DSL version we speak."""
+    return parse_document(read_text(path), path)
+
+
+def parse_document(text: str, path: str) -> Document:
+    """Parse a policy's text (named `path` in diagnostics) and check its DSL version."""
     from rulekit.policy.models import DSL_VERSION
 
-    text = read_text(path)
     doc, problems = parse_yaml(text, path)
     if doc is None or any(d.is_error for d in problems):
         raise DiagnosticError(problems)
@@ -103,12 +107,17 @@ def _not_found(
     return Diagnostic("RK501", f"no policy `{ref}` on the policy path", span, hint=hint)
 
 
-def resolve(path: str, policy_path: Sequence[str | os.PathLike[str]] = ()) -> Resolved:
-    """Read `path` and every base it extends; return the merged document."""
+def resolve(
+    path: str, policy_path: Sequence[str | os.PathLike[str]] = (), *, text: str | None = None
+) -> Resolved:
+    """Read `path` (or take its `text`) and every base it extends; return the merged document."""
     chain: list[tuple[str, Document]] = []
     current = path
     while True:
-        doc = read_file(current)
+        if text is not None and not chain:
+            doc = parse_document(text, current)
+        else:
+            doc = read_file(current)
         chain.append((current, doc))
         assert isinstance(doc.data, dict)
         base_ref = doc.data.get("extends")

@@ -76,11 +76,20 @@ def model_at(root: type[BaseModel], loc: Path) -> Any:
     return annotation
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> Path:
-    # pydantic adds the branch name of unions and validator names to loc: drop the non-data parts
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path:
+    """Keep the parts of pydantic's `loc` that are keys or indexes of the data.
+
+    pydantic puts the names of union branches and validators into `loc`; walking the data
+    tells them apart from real keys. The last part is kept even when absent (a missing key).
+    """
     out: list[str | int] = []
-    for part in loc:
-        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+    current = data
+    for i, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif i < len(loc) - 1:
             continue
         out.append(part)
     return tuple(out)
@@ -90,12 +99,14 @@ def _dotted(path: Path) -> str:
     return ".".join(str(p) for p in path) or "the policy"
 
 
-def diagnostics_from(exc: ValidationError, doc: Document, root: type[BaseModel]) -> list[Diagnostic]:
+def diagnostics_from(
+    exc: ValidationError, doc: Document, root: type[BaseModel]
+) -> list[Diagnostic]:
     """Map each pydantic error of validating `doc` against `root` to a diagnostic."""
     out: list[Diagnostic] = []
     seen: set[tuple[Path, str]] = set()
     for err in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(err["loc"]))
+        loc = _clean_loc(tuple(err["loc"]), doc.data)
         kind = err["type"]
         if (loc, kind) in seen:
             continue
@@ -106,24 +117,25 @@ def diagnostics_from(exc: ValidationError, doc: Document, root: type[BaseModel])
 
 def _one(kind: str, loc: Path, err: Any, doc: Document, root: type[BaseModel]) -> Diagnostic:
     where = _dotted(loc)
+    if kind in ("extra_forbidden", "missing") and not loc:
+        return Diagnostic("RK104", str(err.get("msg", "invalid value")), doc.span(()))
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = _keys_of(model_at(root, loc[:-1])) or []
-        parent = _dotted(loc[:-1])
         return Diagnostic(
             "RK101",
-            f"unknown key `{key}` in {parent}",
+            f"unknown key `{key}` in {_dotted(loc[:-1])}",
             doc.key_span(loc),
             hint=did_you_mean(key, allowed) or f"the keys here are {one_of(allowed, 20)}",
         )
     if kind == "missing":
-        key = str(loc[-1])
+        missing = str(loc[-1])
         parent = loc[:-1]
         return Diagnostic(
             "RK102",
-            f"{_dotted(parent)} needs `{key}`",
+            f"{_dotted(parent)} needs `{missing}`",
             doc.key_span(parent) if parent else doc.span(()),
-            hint=f"add `{key}:` here",
+            hint=f"add `{missing}:` here",
         )
     span = doc.span(loc)
     if kind in _TYPE_WORDS:

@@ -1,4 +1,4 @@
-"""The policy path: where `extends: ID@MAJOR` and command-line references like `4321-dcbao@1` are found.
+"""The policy path: where `extends: ID@MAJOR` and references like `4321-dcbao@1` are found.
 
 Directories are searched in order: those given with `--policy-path`, those in the
 RULEKIT_POLICY_PATH environment variable (separated by the OS path separator), then the
@@ -61,7 +61,7 @@ def _head(path: Path) -> tuple[str, str] | None:
             text = fh.read(4096)
     except (OSError, UnicodeDecodeError):
         return None
-    found = dict(m.groups() for m in _HEAD.finditer(text))
+    found: dict[str, str] = {m.group(1): m.group(2) for m in _HEAD.finditer(text)}
     if "id" in found and "version" in found:
         return found["id"], found["version"]
     return None
@@ -81,7 +81,9 @@ def find(ref: Reference, dirs: Iterable[Path]) -> tuple[Path | None, list[str]]:
         candidates: list[tuple[tuple[int, ...], Path]] = []
         if not directory.is_dir():
             continue
-        files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*/policy.yaml")])
+        files = sorted(
+            [*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*/policy.yaml")]
+        )
         for file in files:
             head = _head(file)
             if head is None or head[0] != ref.id:

@@ -29,27 +29,48 @@ _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _CORE = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ALLOWED_TAGS = {
+    _CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """The safe loader, minus implicit tag resolution: `_Builder.scalar` resolves plain scalars."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _CORE + "str"
+        return _CORE + ("seq" if kind is yaml.SequenceNode else "map")
 
 
 @dataclass(slots=True)
 class Located:
-    """Where one node of a document is: its value, its key (for mapping entries) and its text."""
+    """Where one node of a document is: offsets of its text and of its key (for mapping entries).
 
-    span: Span
-    key_span: Span | None = None
-    source: SourceText | None = None
-    start: int = 0
-    end: int = 0
+    Spans (line and column) are computed only when asked for: most nodes never need one.
+    """
+
+    source: SourceText
+    start: int
+    end: int
+    key: tuple[int, int] | None = None
     style: str | None = None
+
+    @property
+    def span(self) -> Span:
+        """The value's span; for a block scalar (`|`, `>`) just its indicator."""
+        end = self.start + 1 if self.style in ("|", ">") else max(self.end, self.start + 1)
+        return self.source.span(self.start, end)
+
+    @property
+    def key_span(self) -> Span | None:
+        """The span of the key holding this value, if it is a mapping entry."""
+        return self.source.span(*self.key) if self.key else None
 
     def locate(self, value: str) -> Locate:
         """Return a function mapping offsets in the scalar's value to spans in the file."""
         source = self.source
-        if source is None:
-            span = self.span
-            return lambda s, e: span
         table = _align(value, source.text, self.start, self.end)
 
         def locate(start: int, end: int) -> Span:
@@ -132,7 +153,7 @@ class _Builder:
             end = node.start_mark.index + 1
         return self.source.span(node.start_mark.index, max(end, node.start_mark.index + 1))
 
-    def build(self, node: yaml.Node, path: Path, key_span: Span | None = None) -> Any:
+    def build(self, node: yaml.Node, path: Path, key: tuple[int, int] | None = None) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise DiagnosticError(
@@ -148,12 +169,7 @@ class _Builder:
             )
         style = node.style if isinstance(node, yaml.ScalarNode) else None
         self.positions[path] = Located(
-            self.span(node),
-            key_span,
-            self.source,
-            node.start_mark.index,
-            node.end_mark.index,
-            style,
+            self.source, node.start_mark.index, node.end_mark.index, key, style
         )
         if node.tag not in _ALLOWED_TAGS:
             self.problems.append(
@@ -169,13 +185,18 @@ class _Builder:
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self.scalar(node)
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        first: dict[str, Span] = {}
+        first: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _CORE + "merge":
+            if key_node.tag == _CORE + "merge" or (
+                isinstance(key_node, yaml.ScalarNode)
+                and not key_node.style
+                and key_node.value == "<<"
+            ):
                 self.problems.append(
                     Diagnostic(
                         "RK006",
@@ -195,9 +216,10 @@ class _Builder:
                 )
                 continue
             key = str(key_node.value)
-            kspan = self.span(key_node)
+            offsets = (key_node.start_mark.index, key_node.end_mark.index)
             if key in first:
-                prev = first[key]
+                prev = self.source.span(*first[key])
+                kspan = self.source.span(*offsets)
                 self.problems.append(
                     Diagnostic(
                         "RK004",
@@ -207,8 +229,8 @@ class _Builder:
                     )
                 )
                 continue
-            first[key] = kspan
-            out[key] = self.build(value_node, (*path, key), kspan)
+            first[key] = offsets
+            out[key] = self.build(value_node, (*path, key), offsets)
         return out
 
     @staticmethod
@@ -251,7 +273,11 @@ def read_text(path: str) -> str:
             raw = fh.read()
     except OSError as exc:
         raise DiagnosticError(
-            [Diagnostic("RK001", f"cannot read the file: {exc.strerror or exc}", Span(path, 1, 1, 1, 1))]
+            [
+                Diagnostic(
+                    "RK001", f"cannot read the file: {exc.strerror or exc}", Span(path, 1, 1, 1, 1)
+                )
+            ]
         ) from None
     try:
         return raw.decode("utf-8-sig")
@@ -291,9 +317,7 @@ def parse_yaml(text: str, name: str) -> tuple[Document | None, list[Diagnostic]]
     except yaml.YAMLError as exc:
         return None, [Diagnostic("RK003", f"YAML syntax error: {exc}", source.span(0, 1))]
     except RecursionError:
-        return None, [
-            Diagnostic("RK005", "the YAML is nested too deeply", source.span(0, 1))
-        ]
+        return None, [Diagnostic("RK005", "the YAML is nested too deeply", source.span(0, 1))]
     if node is None:
         return Document(None, {}, source), []
     builder = _Builder(source)

@@ -1,4 +1,4 @@
-"""Render diagnostics as text (source line and caret), JSON (the contract's shape) or GitHub annotations."""
+"""Render diagnostics: text with source line and caret, JSON (the contract), GitHub annotations."""
 
 from __future__ import annotations
 
@@ -60,7 +60,11 @@ def to_text(
             length = s.end_column - s.column if s.end_line == s.line else len(text) - s.column + 1
             out.append(paint(f" {gutter} |", "blue"))
             out.append(paint(f" {s.line} |", "blue") + f" {text}")
-            out.append(paint(f" {gutter} |", "blue") + " " + paint(caret_line(text, s.column, max(1, length)), fg))
+            out.append(
+                paint(f" {gutter} |", "blue")
+                + " "
+                + paint(caret_line(text, s.column, max(1, length)), fg)
+            )
         if d.note:
             out.append(f"   = note: {d.note}")
         if d.hint:
