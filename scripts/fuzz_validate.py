@@ -142,7 +142,7 @@ def _mutate(node: object, rng: random.Random, depth: int = 0) -> object:
         if roll < 0.15:
             del node[key]
         elif roll < 0.25:
-            node[key + rng.choice(["", "x", "_"])] = copy.deepcopy(rng.choice(SCALARS))
+            node[str(key) + rng.choice(["", "x", "_"])] = copy.deepcopy(rng.choice(SCALARS))
         else:
             node[key] = _mutate(node[key], rng, depth + 1)
         return node
