@@ -258,8 +258,23 @@ def _compile_conditions(
 
 
 def _sort_key(c: _Conditions, path: Path, item: str) -> SortKey | None:
+    from rulekit.lang import Kind
+
     text, _, direction = item.rstrip().rpartition(" ")
     if direction not in ORDER_DIRECTIONS:
         text, direction = item, "asc"
     cond = c.condition(path, text, None)
-    return SortKey(cond, direction == "desc") if cond is not None else None
+    if cond is None:
+        return None
+    if cond.type.kind in (Kind.BOOL, Kind.LIST, Kind.OBJECT):
+        c.diags.append(
+            Diagnostic(
+                "RK203",
+                f"a priority key must be text, a number, a date or a duration; "
+                f"`{text}` is {cond.type.article()}",
+                c.doc.span(path),
+                hint="write an expression and a direction: `stage_index desc`",
+            )
+        )
+        return None
+    return SortKey(cond, direction == "desc")

@@ -1,8 +1,9 @@
 """Checks of a policy's state graph and capability targets, each with a stable code.
 
 RK301 undefined state · RK302 unreachable state · RK303 a state with no way out ·
-RK304 ambiguous transitions · RK305 a timer cycle of zero duration · RK306 a trigger naming an
-unknown event or stage · RK104 a transition with neither or both of `on` and `after` ·
+RK304 ambiguous transitions · RK305 a timer cycle of zero duration ·
+RK306 a trigger or a rule's `do` naming an unknown event or stage ·
+RK104 a transition with neither or both of `on` and `after`, or a reserved state name ·
 RK401 reach not decreasing along the path · RK402 stage days not adding up to the cycle.
 """
 
@@ -31,6 +32,26 @@ def check(policy: Policy, graph: StateGraph, doc: Document) -> list[Diagnostic]:
     out += _ambiguous(policy, doc)
     out += _timer_cycles(policy, graph, doc)
     out += _targets(policy, doc)
+    out += _rule_actions(policy, doc)
+    return out
+
+
+def _rule_actions(policy: Policy, doc: Document) -> list[Diagnostic]:
+    """A rule's `do: EVENT` must name an event type of the policy."""
+    out = []
+    for name, rule in policy.rules.items():
+        action = rule.do.action if rule.do is not None else None
+        if action is None or not policy.events or action in policy.events:
+            continue
+        out.append(
+            Diagnostic(
+                "RK306",
+                f"rule `{name}` does `{action}`, which is not an event of this policy",
+                doc.span(("rules", name, "do")),
+                hint=did_you_mean(action, policy.events)
+                or f"the events are {one_of(policy.events)}",
+            )
+        )
     return out
 
 
@@ -43,7 +64,16 @@ def _from_items(t: TransitionSpec, name: str, doc: Document) -> Iterator[tuple[s
 
 def _undefined_states(policy: Policy, doc: Document) -> list[Diagnostic]:
     known = set(policy.states)
-    out = []
+    out = [
+        Diagnostic(
+            "RK104",
+            f"`{name}` is a word transitions use (`from: start`, `from: any`, `to: same`); "
+            "a state cannot be called so",
+            doc.key_span(("states", name)),
+            hint="rename the state",
+        )
+        for name in known & {START, ANY, SAME}
+    ]
     for name, t in policy.transitions.items():
         for state, span in _from_items(t, name, doc):
             if state not in known and state not in (START, ANY):
@@ -205,7 +235,9 @@ def _timer_cycles(policy: Policy, graph: StateGraph, doc: Document) -> list[Diag
                 "RK305",
                 "timers of zero duration go round in a cycle: "
                 + " → ".join([*states, states[0]])
-                + f" (transitions {one_of(names)})",
+                + " (transitions "
+                + ", ".join(f"`{n}`" for n in names)
+                + ")",
                 doc.span(("transitions", names[0], "after")),
                 hint="give at least one of these timers a duration above zero",
             )

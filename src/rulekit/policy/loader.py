@@ -68,13 +68,16 @@ def parse_document(text: str, path: str) -> Document:
             ]
         )
     version = doc.data["rulekit"]
-    if version != DSL_VERSION:
+    if type(version) is not int or version != DSL_VERSION:
         raise DiagnosticError(
             [
                 Diagnostic(
                     "RK008",
-                    f"this file is written for rulekit DSL version `{version}`; this rulekit "
-                    f"reads version {DSL_VERSION}",
+                    f"this file is written for DSL version `{version}`; this rulekit reads "
+                    f"version {DSL_VERSION}"
+                    if type(version) is int
+                    else f"`rulekit:` must be the DSL version number, {DSL_VERSION}; "
+                    f"`{version}` is not a DSL version",
                     doc.span(("rulekit",)),
                     hint=f"write `rulekit: {DSL_VERSION}`, or upgrade rulekit to read this file",
                 )
@@ -158,7 +161,7 @@ def _base_file(
     parsed = search.Reference.parse(ref)
     if parsed is None:
         if ref.endswith((".yaml", ".yml")):
-            candidate = os.path.join(os.path.dirname(current), ref)
+            candidate = os.path.normpath(os.path.join(os.path.dirname(current), ref))
             if os.path.exists(candidate):
                 return candidate
             raise DiagnosticError(

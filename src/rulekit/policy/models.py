@@ -56,6 +56,12 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _set_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        raise ValueError("a `set` value is an expression (text), a number, true/false or null")
+    return value
+
+
 def _field_shorthand(value: Any) -> Any:
     return {"type": value} if isinstance(value, str) else value
 
@@ -66,14 +72,14 @@ def _do_shorthand(value: Any) -> Any:
 
 DurationValue = Annotated[Duration, BeforeValidator(_duration)]
 Percent = Annotated[float, BeforeValidator(_percent)]
-Names = Annotated[list[str], BeforeValidator(_as_list)]
+Names = Annotated[list[str], BeforeValidator(_as_list), Field(min_length=1)]
 Text = Annotated[str, Field(min_length=1)]
 
 
 class Strict(BaseModel):
     """Base of every DSL model: unknown keys are errors, values are not silently coerced."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class FieldSpec(Strict):
@@ -82,7 +88,7 @@ class FieldSpec(Strict):
     type: Literal["string", "number", "bool", "date", "datetime", "duration", "list"]
     column: Text | None = None
     title: str | None = None
-    default: str | int | float | bool | None = None
+    default: Annotated[Any, BeforeValidator(_set_value)] = None
 
 
 class EventSpec(Strict):
@@ -91,7 +97,7 @@ class EventSpec(Strict):
     title: str | None = None
     promotes: bool = False
     decides: Literal["grant", "deny"] | None = None
-    needs: Names = Field(default_factory=list)
+    needs: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
 
 
 class Target(Strict):
@@ -132,7 +138,7 @@ class TransitionSpec(Strict):
     by: Names = Field(default_factory=lambda: ["anyone"])
     approval: Literal["admin"] | None = None
     when: Text | None = None
-    set: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    set: dict[str, Annotated[Any, BeforeValidator(_set_value)]] = Field(default_factory=dict)
     clear_stages: bool = False
     title: str | None = None
 
@@ -218,14 +224,14 @@ class Policy(Strict):
     @field_validator("version")
     @classmethod
     def _semver(cls, value: str) -> str:
-        if not SEMVER.match(value):
+        if not SEMVER.fullmatch(value):
             raise ValueError(f"`{value}` is not a semantic version; write MAJOR.MINOR.PATCH: 1.0.0")
         return value
 
     @field_validator("id")
     @classmethod
     def _policy_id(cls, value: str) -> str:
-        if not POLICY_ID.match(value) or "@" in value:
+        if not POLICY_ID.fullmatch(value) or "@" in value:
             raise ValueError(f"`{value}` is not a policy id; use letters, digits, - and _")
         return value
 

@@ -153,7 +153,7 @@ def _one(kind: str, loc: Path, err: Any, doc: Document, root: type[BaseModel]) -
     message = message.removeprefix("Value error, ")
     if kind in ("greater_than_equal", "greater_than"):
         message = f"must be at least {err.get('ctx', {}).get('ge', err.get('ctx', {}).get('gt'))}"
-    elif kind == "too_short":
+    elif kind in ("too_short", "string_too_short"):
         message = "must not be empty"
     return Diagnostic("RK104", f"{where}: {message}", span)
 

@@ -107,34 +107,80 @@ class Document:
         return self.span(path)
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "b": "\b", "e": "\x1b"}
+_HEX = {"x": 2, "u": 4, "U": 8}
+
+
+def _units(raw: str) -> list[tuple[int, str]]:
+    """The characters a scalar's raw text stands for, each with the raw offset it comes from.
+
+    Decodes the escapes of double-quoted scalars (`\\u6d59` is one character) and the doubled
+    quote of single-quoted ones; skips a block scalar's header line. Line folding is left to
+    `_align`, which matches white space loosely.
+    """
+    quote = raw[:1] if raw[:1] in ("'", '"') else ""
+    i = 1 if quote else 0
+    if raw[:1] in ("|", ">"):
+        nl = raw.find("\n")
+        i = nl + 1 if nl >= 0 else len(raw)
+    out: list[tuple[int, str]] = []
+    while i < len(raw):
+        ch = raw[i]
+        if quote == '"' and ch == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            width = _HEX.get(nxt)
+            if width is not None:
+                try:
+                    out.append((i, chr(int(raw[i + 2 : i + 2 + width], 16))))
+                except ValueError:
+                    out.append((i, nxt))
+                i += 2 + width
+            elif nxt == "\n":
+                i += 2
+            else:
+                out.append((i, _ESCAPES.get(nxt, nxt)))
+                i += 2
+            continue
+        if quote == "'" and ch == "'" and raw[i + 1 : i + 2] == "'":
+            out.append((i, "'"))
+            i += 2
+            continue
+        out.append((i, ch))
+        i += 1
+    return out
+
+
 def _align(value: str, text: str, start: int, end: int) -> list[int]:
     """Map each offset of a scalar's value to an offset of its source text.
 
-    Walks the raw text (quotes, escapes, folded lines) alongside the value: each visible
-    character of the value is found at or after the current raw position; whitespace that
-    folding or escapes produced maps to where the raw text stands. Offset len(value) maps to
-    the end of the last character.
+    Walks the decoded raw text alongside the value: each visible character of the value is
+    found at or after the current position; white space that folding produced maps to where
+    the raw text stands. Offset len(value) maps to the end of the last character.
     """
-    raw = text[start:end]
+    units = _units(text[start:end])
     pos = 0
-    if raw[:1] in ("'", '"'):
-        pos = 1
-    elif raw[:1] in ("|", ">"):
-        nl = raw.find("\n")
-        pos = nl + 1 if nl >= 0 else len(raw)
     table: list[int] = []
     for ch in value:
+        found = -1
         if ch.isspace():
-            found = pos if pos < len(raw) and raw[pos] == ch else -1
+            if pos < len(units) and units[pos][1].isspace():
+                found = pos
         else:
-            found = raw.find(ch, pos, pos + 16)
+            for k in range(pos, min(len(units), pos + 16)):
+                if units[k][1] == ch:
+                    found = k
+                    break
         if found >= 0:
-            table.append(start + found)
+            table.append(start + units[found][0])
             pos = found + 1
         else:
-            table.append(start + min(pos, len(raw)))
-    last = table[-1] + 1 if table else start + pos
-    table.append(last)
+            table.append(start + (units[pos][0] if pos < len(units) else end - start))
+    if table and pos > 0:
+        last = units[pos - 1][0]
+        width = units[pos][0] - last if pos < len(units) else 1
+        table.append(start + last + max(1, width))
+    else:
+        table.append(table[-1] + 1 if table else start)
     return table
 
 
@@ -312,8 +358,23 @@ def parse_yaml(text: str, name: str) -> tuple[Document | None, list[Diagnostic]]
         mark = exc.problem_mark or exc.context_mark
         span = source.span(mark.index, mark.index + 1) if mark else source.span(0, 1)
         problem = exc.problem or "the YAML cannot be read"
-        hint = exc.context if exc.context and exc.context != problem else None
+        hint = None
+        if "\t" in problem or "cannot start any token" in problem:
+            hint = "YAML does not allow tabs for indentation; indent with spaces"
+        elif "another document" in problem:
+            problem = "a policy file holds one YAML document; this is a second one"
+            hint = "remove the `---` line, or split the file"
         return None, [Diagnostic("RK003", f"YAML syntax error: {problem}", span, hint=hint)]
+    except yaml.reader.ReaderError as exc:
+        return None, [
+            Diagnostic(
+                "RK003",
+                "control characters are not allowed in YAML (found "
+                f"U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X})",
+                source.span(exc.position, exc.position + 1),
+                hint="delete the invisible character; copy-pasting from a document can add one",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Diagnostic("RK003", f"YAML syntax error: {exc}", source.span(0, 1))]
     except RecursionError:
