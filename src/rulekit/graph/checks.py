@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from rulekit.diagnostics import Diagnostic, did_you_mean, one_of
 from rulekit.graph.build import ANY, SAME, START, Edge, Trigger, sources
-from rulekit.policy.yamlsrc import Document
+from rulekit.policy.yamlsrc import Document, Path
+from rulekit.source import Span
 
 if TYPE_CHECKING:
     from rulekit.graph.build import StateGraph
@@ -275,7 +276,8 @@ def _targets(policy: Policy, doc: Document) -> list[Diagnostic]:
                 Diagnostic(
                     "RK402",
                     f"stage days add up to {total:g}, the cycle is {policy.cycle}",
-                    doc.span(("cycle",)),
+                    _own_span(doc, [("stages", n, "target", "days") for n in policy.stages])
+                    or doc.span(("cycle",)),
                     hint="make the stages' target days add up to the cycle, or change the cycle",
                 )
             )
@@ -307,3 +309,13 @@ def _cycles(edges: list[Edge]) -> list[list[Edge]]:
                     seen.add(e.target)
                     stack.append((e.target, [*path, e]))
     return found
+
+
+def _own_span(doc: Document, paths: list[Path]) -> Span | None:
+    """The span of the first of `paths` set by the document's own file (not by a base)."""
+    own = doc.source.name if doc.source else None
+    for path in paths:
+        loc = doc.positions.get(path)
+        if loc is not None and loc.source.name == own:
+            return loc.span
+    return None
