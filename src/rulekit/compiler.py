@@ -144,22 +144,34 @@ def compile_document(
 
 
 def _check_names(policy: Policy, doc: Document) -> list[Diagnostic]:
-    """Declared fields must not hide the record's own properties or the stage objects."""
-    from rulekit.names import RECORD
+    """Declared fields must not hide computed names; a core column may only be mapped.
 
-    reserved = set(RECORD) | {"event", "stages", "this_stage", "next_stage", "first_stage"}
-    reserved |= {"last_stage", "now", "tz"}
+    `fields: {owner: {type: string, column: 负责人}}` reads the client's 负责人 column as the
+    core `owner` column; its type must be the core column's.
+    """
+    from rulekit.names import CORE_COLUMNS, FIELD_TYPES, RECORD, STAGE_OBJECTS
+
+    reserved = (set(RECORD) | set(STAGE_OBJECTS) | {"event", "stages", "now", "tz"}) - set(
+        CORE_COLUMNS
+    )
     out = []
-    for name in policy.fields:
+    for name, spec in policy.fields.items():
+        core = CORE_COLUMNS.get(name)
         if name in reserved:
-            out.append(
-                Diagnostic(
-                    "RK104",
-                    f"`{name}` is a property every customer has; a field cannot use that name",
-                    doc.key_span(("fields", name)),
-                    hint="pick another name, and map the client's column with `column:`",
-                )
+            message = f"`{name}` is computed by rulekit; a field cannot use that name"
+        elif core is not None and FIELD_TYPES[spec.type] != core:
+            message = f"`{name}` is a core column of type {core}; it cannot be declared {spec.type}"
+        else:
+            continue
+        out.append(
+            Diagnostic(
+                "RK104",
+                message,
+                doc.key_span(("fields", name)),
+                hint="pick another name; to read a client's column as a core one, give only "
+                "`column:` (and the core type)",
             )
+        )
     return out
 
 

@@ -41,6 +41,29 @@ RECORD: dict[str, tuple[Type, str]] = {
     "actor": (STRING, "who does the event being applied"),
 }
 
+#: names of stage objects a condition may read.
+STAGE_OBJECTS: dict[str, str] = {
+    "this_stage": "the customer's stage (from its flags), or null",
+    "next_stage": "the stage after the customer's stage (the first stage if it has none)",
+    "first_stage": "the first stage of the path",
+    "last_stage": "the last stage of the path",
+    "stage_of_state": "the stage the customer's state is named after (state D → stage D), or null",
+    "stage_after_state": "the stage after stage_of_state (the first stage if there is none)",
+}
+
+#: table columns with a fixed meaning; a field of the same name may only map its column.
+CORE_COLUMNS: dict[str, Type] = {
+    "customer": STRING,
+    "owner": STRING,
+    "state": STRING,
+    "pending_owner": STRING,
+    "state_since": DATETIME,
+    "at": DATETIME,
+    "type": STRING,
+    "actor": STRING,
+    "to": STRING,
+}
+
 #: names set by a transition besides the declared fields.
 SETTABLE_CORE = {"owner": STRING, "pending_owner": STRING}
 
@@ -86,9 +109,10 @@ def scope_for(policy: Policy) -> Scope:
     """The scope of every condition in `policy`."""
     names: dict[str, Type] = {name: t for name, (t, _) in RECORD.items()}
     for name, spec in policy.fields.items():
-        names[name] = FIELD_TYPES[spec.type]
+        if name not in CORE_COLUMNS:
+            names[name] = FIELD_TYPES[spec.type]
     stage = stage_type(policy)
-    for name in ("this_stage", "next_stage", "first_stage", "last_stage"):
+    for name in STAGE_OBJECTS:
         names[name] = stage
     names["stages"] = OBJECT("stages", {code: stage for code in policy.stages})
     names["event"] = event_type(policy)

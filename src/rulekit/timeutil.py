@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 _UNIT_SECONDS = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -54,10 +54,20 @@ class Duration:
         return self.months * 30 + self.seconds / 86400
 
     def add_to(self, instant: datetime) -> datetime:
-        """Return `instant` moved forward by this duration (months first, clamped)."""
+        """Return `instant` moved forward by this duration.
+
+        Months move the wall-clock date (clamped to the month's end); seconds, hours and days
+        are absolute time, so a day is always 24 hours, across daylight-saving changes too.
+        """
         if self.months:
             instant = add_months(instant, self.months)
-        return instant + timedelta(seconds=self.seconds)
+        if not self.seconds:
+            return instant
+        tz = instant.tzinfo
+        if tz is None:
+            return instant + timedelta(seconds=self.seconds)
+        moved = instant.astimezone(UTC) + timedelta(seconds=self.seconds)
+        return moved.astimezone(tz)
 
     def __add__(self, other: object) -> Duration:
         if not isinstance(other, Duration):

@@ -276,7 +276,8 @@ def _targets(policy: Policy, doc: Document) -> list[Diagnostic]:
                 Diagnostic(
                     "RK402",
                     f"stage days add up to {total:g}, the cycle is {policy.cycle}",
-                    _own_span(doc, [("stages", n, "target", "days") for n in policy.stages])
+                    _own_span(doc, [("cycle",)])
+                    or _own_span(doc, [("stages", n, "target", "days") for n in policy.stages])
                     or doc.span(("cycle",)),
                     hint="make the stages' target days add up to the cycle, or change the cycle",
                 )
