@@ -12,6 +12,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("rulekit.policy", "rulekit.lang")),
     (2, ("rulekit.graph", "rulekit.names")),
     (3, ("rulekit.compiler",)),
+    (4, ("rulekit.engine", "rulekit.tables")),
     (5, ("rulekit.report",)),
     (6, ("rulekit.api",)),
     (7, ("rulekit.cli",)),

@@ -12,15 +12,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rulekit.api import PolicyError, load, validate
+    from rulekit.api import PolicyError, load, replay, run, validate
     from rulekit.compiler import CompiledPolicy
     from rulekit.diagnostics import Diagnostic
 
-__all__ = ["CompiledPolicy", "Diagnostic", "PolicyError", "load", "validate"]
+__all__ = ["CompiledPolicy", "Diagnostic", "PolicyError", "load", "replay", "run", "validate"]
 
 _LAZY = {
     "load": "rulekit.api",
     "validate": "rulekit.api",
+    "replay": "rulekit.api",
+    "run": "rulekit.api",
     "PolicyError": "rulekit.api",
     "CompiledPolicy": "rulekit.compiler",
     "Diagnostic": "rulekit.diagnostics",

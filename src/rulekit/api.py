@@ -1,13 +1,17 @@
-"""The library surface: load and validate policies (replay and run arrive with the engine)."""
+"""The library surface: load and validate policies, replay histories, evaluate snapshots."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from rulekit.compiler import CompiledPolicy, compile_policy, compile_text
 from rulekit.diagnostics import Diagnostic, DiagnosticError
+
+if TYPE_CHECKING:
+    from rulekit.engine.result import Result
 
 PathLike = str | os.PathLike[str]
 
@@ -75,3 +79,94 @@ def validate_report(
                 report.unreadable = True
     report.diagnostics.sort(key=Diagnostic.sort_key)
     return report
+
+
+def _policy(policy: CompiledPolicy | PathLike, policy_path: Sequence[PathLike]) -> CompiledPolicy:
+    return policy if isinstance(policy, CompiledPolicy) else load(policy, policy_path=policy_path)
+
+
+def _table(source: Any, sheet: str | None = None) -> Any:
+    from rulekit.tables import Table, read_table
+
+    if isinstance(source, Table):
+        return source
+    if isinstance(source, list):
+        columns: list[str] = []
+        for row in source:
+            for key in row:
+                if key not in columns:
+                    columns.append(key)
+        rows = [[row.get(c) for c in columns] for row in source]
+        return Table("<rows>", None, columns, rows, None)
+    return read_table(os.fspath(source), sheet=sheet)
+
+
+def _instant(value: Any, policy: CompiledPolicy) -> Any:
+    from datetime import datetime
+
+    from rulekit.timeutil import parse_instant
+
+    if value is None:
+        return datetime.now(policy.tz)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=policy.tz)
+    return parse_instant(str(value), policy.tz)
+
+
+def replay(
+    policy: CompiledPolicy | PathLike,
+    events: Any,
+    *,
+    as_of: Any = None,
+    people: Any = None,
+    skip_bad_rows: bool = False,
+    policy_path: Sequence[PathLike] = (),
+    sheet: str | None = None,
+) -> Result:
+    """Replay a history (a table file, a `Table`, or a list of row dicts) under a policy.
+
+    Args:
+        policy: A compiled policy, a policy file or a reference such as `4321-dcbao@1`.
+        events: The event history.
+        as_of: The instant to replay up to (ISO text or datetime); now if None.
+        people: The optional people table (`id, name, team, role`).
+        skip_bad_rows: Report malformed rows as `bad_row` refusals instead of failing.
+        policy_path: Directories to look up policy references in.
+        sheet: The XLSX sheet to read.
+
+    Raises:
+        PolicyError: the policy is invalid.
+        InputError: a table has malformed rows.
+        TableError: a table cannot be read.
+    """
+    from rulekit.engine import runner
+
+    compiled = _policy(policy, policy_path)
+    return runner.replay(
+        compiled,
+        _table(events, sheet),
+        _instant(as_of, compiled),
+        people=_table(people) if people is not None else None,
+        skip_bad_rows=skip_bad_rows,
+    )
+
+
+def run(
+    policy: CompiledPolicy | PathLike,
+    records: Any,
+    *,
+    as_of: Any = None,
+    people: Any = None,
+    policy_path: Sequence[PathLike] = (),
+    sheet: str | None = None,
+) -> Result:
+    """Evaluate a snapshot of customer records under a policy at `as_of` (see `replay`)."""
+    from rulekit.engine import runner
+
+    compiled = _policy(policy, policy_path)
+    return runner.run(
+        compiled,
+        _table(records, sheet),
+        _instant(as_of, compiled),
+        people=_table(people) if people is not None else None,
+    )

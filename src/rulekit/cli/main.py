@@ -10,6 +10,8 @@ import click
 #: command name -> (module under rulekit.cli, one-line help shown by `rulekit --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check policy files: structure, conditions, state graph."),
+    "replay": ("replay", "Replay an event history into a snapshot."),
+    "run": ("run", "Evaluate a snapshot of customer records."),
 }
 
 

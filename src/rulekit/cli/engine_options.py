@@ -1,0 +1,128 @@
+"""What `replay`, `run` and `explain` share: reading inputs, reporting input errors, outputs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from rulekit.cli.common import EXIT_INVALID, EXIT_USAGE, stderr_is_tty
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def input_options(fn: F) -> F:
+    """--as-of, --people, --sheet, --format, --out."""
+    for option in reversed(
+        [
+            click.option(
+                "--as-of",
+                "as_of",
+                metavar="T",
+                help="The instant to evaluate at (ISO 8601; a bare date is 00:00 in the "
+                "policy's timezone). Default: now.",
+            ),
+            click.option(
+                "--people",
+                type=click.Path(dir_okay=False),
+                help="People file: id, name, team, role (rep or admin).",
+            ),
+            click.option("--sheet", help="The XLSX sheet to read (default: the first)."),
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(["text", "json"]),
+                default="text",
+                show_default=True,
+                help="json prints CONTRACT §3's document on stdout and nothing else.",
+            ),
+            click.option(
+                "--out",
+                type=click.Path(dir_okay=False),
+                help="Also write the customer table to FILE (.csv, .xlsx, .parquet, .jsonl).",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def fail(messages: list[str], code: int, hint: str | None = None) -> None:
+    """Print problems to stderr and exit with `code`."""
+    for message in messages:
+        click.echo(message, err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+    raise SystemExit(code)
+
+
+def guarded(work: Callable[[], Any]) -> Any:
+    """Run `work`, turning policy, table and input errors into messages and exit codes."""
+    from rulekit.api import PolicyError
+    from rulekit.engine.errors import InputError
+    from rulekit.report.diagnostics import to_text
+    from rulekit.tables import TableError
+    from rulekit.timeutil import UNITS_HINT  # noqa: F401  (keeps the import cheap and typed)
+
+    try:
+        return work()
+    except PolicyError as exc:
+        click.echo(to_text(exc.diagnostics), err=True)
+        unreadable = any(d.code == "RK001" for d in exc.diagnostics)
+        raise SystemExit(EXIT_USAGE if unreadable else EXIT_INVALID) from None
+    except TableError as exc:
+        fail([f"{exc.path}: {exc.message}"], EXIT_USAGE, exc.hint)
+    except InputError as exc:
+        n = len(exc.messages)
+        fail(
+            [*exc.messages, f"{n} bad row{'s' if n != 1 else ''}; nothing was replayed"],
+            EXIT_INVALID,
+            "fix the rows, or pass --skip-bad-rows to report them as `bad_row` and go on",
+        )
+    except ValueError as exc:  # a bad --as-of
+        fail([f"error: {exc}"], EXIT_USAGE)
+
+
+def as_of_value(text: str | None) -> str | None:
+    """Validate --as-of early so a typo is a usage error (exit 2)."""
+    if text is None:
+        return None
+    from datetime import UTC
+
+    from rulekit.timeutil import parse_instant
+
+    try:
+        parse_instant(text, UTC)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+    return text
+
+
+def emit(result: Any, fmt: str, out: str | None) -> None:
+    """Print a result as text or JSON, and write --out."""
+    if out:
+        from rulekit.report.tables import write_customers
+
+        write_customers(result, out)
+        click.echo(f"wrote {len(result.customers):,} customers to {out}", err=True)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.document(), ensure_ascii=False, indent=2) + "\n")
+        return
+    from rich.console import Console
+
+    from rulekit.report.text import render
+
+    render(result, Console(highlight=False))
+
+
+def progress_bar(label: str) -> Any:
+    """A rich progress bar on stderr when it is a terminal, else None."""
+    if not stderr_is_tty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    return Progress(console=Console(stderr=True), transient=True), label

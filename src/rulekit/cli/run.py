@@ -1,0 +1,40 @@
+"""`rulekit run POLICY RECORDS --as-of T`: evaluate a snapshot of customer records (CONTRACT §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from rulekit.cli.common import policy_path_option
+from rulekit.cli.engine_options import as_of_value, emit, guarded, input_options
+
+
+@click.command("run")
+@click.argument("policy")
+@click.argument("records", type=click.Path(dir_okay=False))
+@input_options
+@policy_path_option
+def command(
+    policy: str,
+    records: str,
+    as_of: str | None,
+    people: str | None,
+    sheet: str | None,
+    fmt: str,
+    out: str | None,
+    policy_path: tuple[str, ...],
+) -> None:
+    """Evaluate the RECORDS snapshot under POLICY at --as-of.
+
+    Fires the timers due by --as-of, then computes each customer's stage, priority, overdue
+    days, next timer and violations, and each rep's slots, expected signings and funnel.
+    """
+    as_of = as_of_value(as_of)
+
+    def work() -> Any:
+        from rulekit import api
+
+        return api.run(policy, records, as_of=as_of, people=people, policy_path=policy_path, sheet=sheet)
+
+    emit(guarded(work), fmt, out)

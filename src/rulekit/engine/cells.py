@@ -1,0 +1,127 @@
+"""Reading one cell of a table as a typed value; a cell that cannot be read raises CellError.
+
+CSV cells are text; XLSX, JSON Lines and Parquet cells may already be numbers or dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from rulekit.timeutil import Duration, parse_instant
+
+
+class CellError(ValueError):
+    """A cell's value cannot be read as the type its column needs."""
+
+
+def text(cell: Any) -> str | None:
+    """A text cell; numbers become their digits (an XLSX id 1001 is "1001"); blank is None."""
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    value = str(cell).strip()
+    return value or None
+
+
+def instant(cell: Any, tz: tzinfo) -> datetime | None:
+    """A date or date-time; one without an offset is in `tz`; a bare date is 00:00."""
+    if cell is None:
+        return None
+    if isinstance(cell, datetime):
+        return cell if cell.tzinfo is not None else cell.replace(tzinfo=tz)
+    if isinstance(cell, date):
+        return datetime(cell.year, cell.month, cell.day, tzinfo=tz)
+    value = text(cell)
+    if value is None:
+        return None
+    try:
+        return parse_instant(value, tz)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
+
+
+def number(cell: Any) -> int | float | None:
+    """A number; integral values are ints."""
+    if cell is None or isinstance(cell, bool):
+        if isinstance(cell, bool):
+            raise CellError(f"`{cell}` is not a number")
+        return None
+    if isinstance(cell, int | float):
+        return int(cell) if isinstance(cell, float) and cell.is_integer() else cell
+    value = text(cell)
+    if value is None:
+        return None
+    try:
+        parsed = float(value.replace(",", ""))
+    except ValueError:
+        raise CellError(f"`{value}` is not a number") from None
+    return int(parsed) if parsed.is_integer() else parsed
+
+
+_TRUE = {"1", "true", "yes", "y", "是", "t"}
+_FALSE = {"0", "false", "no", "n", "否", "f"}
+
+
+def boolean(cell: Any) -> bool | None:
+    """true/false, 1/0, yes/no, 是/否."""
+    if cell is None or isinstance(cell, bool):
+        return cell
+    value = text(cell)
+    if value is None:
+        return None
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise CellError(f"`{value}` is not true/false (write 1 or 0)")
+
+
+def flag(cell: Any) -> int:
+    """A stage flag: 1 or 0; blank is 0."""
+    value = boolean(cell)
+    return 1 if value else 0
+
+
+def duration(cell: Any) -> Duration | None:
+    """A duration such as 30d."""
+    value = text(cell)
+    if value is None:
+        return None
+    try:
+        return Duration.parse(value)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
+
+
+def listing(cell: Any) -> list[str] | None:
+    """A list of text: a JSON list, or text separated by `,` `;` `、` or `，`."""
+    if cell is None:
+        return None
+    if isinstance(cell, list):
+        return [str(x) for x in cell]
+    value = text(cell)
+    if value is None:
+        return None
+    for sep in (";", "、", "，"):
+        value = value.replace(sep, ",")
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def typed(cell: Any, kind: str, tz: tzinfo) -> Any:
+    """A cell read as a policy field type (string, number, bool, date, datetime, duration, list)."""
+    if kind == "number":
+        return number(cell)
+    if kind == "bool":
+        return boolean(cell)
+    if kind in ("date", "datetime"):
+        return instant(cell, tz)
+    if kind == "duration":
+        return duration(cell)
+    if kind == "list":
+        return listing(cell)
+    return text(cell)

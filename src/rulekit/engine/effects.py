@@ -1,0 +1,58 @@
+"""What taking a transition does to a customer: `set` values, cleared stages, the new state.
+
+Shared by events, approvals and timers. The caller decides whether the move is allowed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rulekit.engine.events import Event
+from rulekit.engine.program import Move, Program
+from rulekit.engine.record import Customer, Env
+
+
+def take(
+    program: Program,
+    customer: Customer,
+    move: Move,
+    at: datetime,
+    event: Event | None = None,
+    actor: str | None = None,
+) -> dict[str, Any]:
+    """Apply `move` to `customer` at `at`; return the values it set (for traces).
+
+    `set` values are computed first, all against the record as it was; then the stages are
+    cleared if asked, the values stored, and the state entered (a new `state_since` and stale
+    timers) unless the move stays in the same state.
+    """
+    env = Env(program, customer, at, event, actor)
+    values: dict[str, Any] = {}
+    for name, value in move.sets:
+        values[name] = value(env) if callable(value) else value
+    if move.clear_stages:
+        n = len(customer.flags)
+        customer.flags = [0] * n
+        customer.dates = [None] * n
+    for name, value in values.items():
+        if name == "owner":
+            customer.owner = value
+        elif name == "pending_owner":
+            customer.pending_owner = value
+        elif value is None:
+            customer.fields.pop(name, None)
+        else:
+            customer.fields[name] = value
+    if move.target is not None:
+        customer.state = move.target
+        customer.state_since = at
+        customer.version += 1
+    return values
+
+
+def mark_stage(program: Program, customer: Customer, stage: str, at: datetime) -> None:
+    """Set a stage's flag to 1 with its date (a promoting event)."""
+    i = program.stage_index[stage] - 1
+    customer.flags[i] = 1
+    customer.dates[i] = at

@@ -1,0 +1,201 @@
+"""Events of a history: read from a table row by row, every malformed row reported.
+
+A row is malformed when its `at` cannot be read, `customer`/`type`/`actor` is blank, its type
+is not an event of the policy, a promoting event names no stage of the path, a column the
+event `needs` is blank, or a declared field's cell cannot be read as its type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rulekit.diagnostics import one_of
+from rulekit.engine import cells
+from rulekit.engine.errors import InputError
+
+if TYPE_CHECKING:
+    from rulekit.engine.program import Program
+    from rulekit.tables import Table
+
+REQUIRED = ("at", "customer", "type", "actor")
+
+
+class Event:
+    """One event of a history."""
+
+    __slots__ = ("row", "at", "customer", "type", "actor", "stage", "to", "fields", "_mapping")
+
+    def __init__(
+        self,
+        row: int,
+        at: datetime,
+        customer: str,
+        type: str,
+        actor: str,
+        stage: str | None = None,
+        to: str | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        self.row = row
+        self.at = at
+        self.customer = customer
+        self.type = type
+        self.actor = actor
+        self.stage = stage
+        self.to = to
+        self.fields = fields or {}
+        self._mapping: dict[str, Any] | None = None
+
+    def as_mapping(self) -> dict[str, Any]:
+        """`event.*` as conditions read it: the core columns and the declared fields."""
+        if self._mapping is None:
+            self._mapping = {
+                **self.fields,
+                "row": self.row,
+                "at": self.at,
+                "customer": self.customer,
+                "type": self.type,
+                "actor": self.actor,
+                "stage": self.stage,
+                "to": self.to,
+            }
+        return self._mapping
+
+    def __repr__(self) -> str:
+        return f"<Event row {self.row} {self.at:%Y-%m-%d %H:%M} {self.type} {self.customer}>"
+
+
+@dataclass(slots=True)
+class BadRow:
+    """A malformed row: where, and every problem found in it."""
+
+    row: int
+    problems: list[tuple[str | None, str]]  # (column, message)
+    at: datetime | None = None
+    customer: str | None = None
+    type: str | None = None
+    actor: str | None = None
+
+    def messages(self, path: str) -> list[str]:
+        """`file:row:column: message` for each problem."""
+        out = []
+        for column, message in self.problems:
+            where = f"{path}:{self.row}" + (f":{column}" if column else "")
+            out.append(f"{where}: {message}")
+        return out
+
+
+@dataclass(slots=True)
+class EventLog:
+    """The events of a table that are due by as-of, and the malformed rows."""
+
+    events: list[Event] = field(default_factory=list)
+    bad: list[BadRow] = field(default_factory=list)
+    ignored: int = 0  # rows after as-of
+
+
+def column_map(table: Table, program: Program) -> dict[str, int]:
+    """Field or core name -> column index, applying the policy's `column:` mappings."""
+    index: dict[str, int] = {}
+    for i, name in enumerate(table.columns):
+        key = program.columns.get(name, name)
+        index.setdefault(key, i)
+    return index
+
+
+def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
+    """Read a history table; rows after `as_of` are ignored (not validated, not counted)."""
+    tz = program.tz
+    cols = column_map(table, program)
+    missing = [name for name in REQUIRED if name not in cols]
+    if missing:
+        raise InputError(
+            [
+                f"{table.path}: the column `{name}` is missing (the columns are "
+                f"{', '.join(table.columns) or 'none'})"
+                for name in missing
+            ]
+        )
+    whole = [p for p in table.problems if p.row is None]
+    if whole:
+        raise InputError([f"{p.location(table.path)}: {p.message}" for p in whole])
+    row_problems: dict[int, list[tuple[str | None, str]]] = {}
+    for p in table.problems:
+        if p.row is not None:
+            row_problems.setdefault(p.row, []).append((p.column, p.message))
+    log = EventLog()
+    get = {name: cols.get(name) for name in (*REQUIRED, "stage", "to")}
+    fields = [(n, cols[n], program.field_types[n]) for n in program.field_types if n in cols]
+    fields = [f for f in fields if f[0] not in get]
+    known = program.moves_by_event.keys() | program.decides.keys()
+    for number, row in enumerate(table.rows, start=1):
+
+        def cell(name: str, row: list[Any] = row) -> Any:
+            i = get[name]
+            return row[i] if i is not None and i < len(row) else None
+
+        problems: list[tuple[str | None, str]] = list(row_problems.get(number, ()))
+        at = None
+        try:
+            at = cells.instant(cell("at"), tz)
+            if at is None:
+                problems.append(("at", "`at` is blank; every event needs its date and time"))
+        except cells.CellError as exc:
+            problems.append(("at", str(exc)))
+        if at is not None and at > as_of:
+            log.ignored += 1
+            continue
+        values = {name: cells.text(cell(name)) for name in ("customer", "type", "actor")}
+        for name, value in values.items():
+            if value is None:
+                problems.append((name, f"`{name}` is blank"))
+        kind = values["type"]
+        stage = cells.text(cell("stage"))
+        to = cells.text(cell("to"))
+        if kind is not None and kind not in known:
+            problems.append(
+                ("type", f"`{kind}` is not an event of this policy; the events are {one_of(sorted(known))}")
+            )
+        elif kind in program.promotes and stage not in program.stage_index:
+            what = f"`{stage}` is not a stage of the path" if stage else "`stage` is blank"
+            problems.append(
+                ("stage", f"{what}; a {kind} names one of {one_of(program.stage_index)}")
+            )
+        for need in program.needs.get(kind or "", ()):
+            value = to if need == "to" else (stage if need == "stage" else None)
+            if need not in ("to", "stage"):
+                i = cols.get(need)
+                value = cells.text(row[i]) if i is not None and i < len(row) else None
+            if value is None:
+                problems.append((need, f"a {kind} event needs `{need}`"))
+        extra: dict[str, Any] = {}
+        for name, i, ftype in fields:
+            try:
+                value = cells.typed(row[i] if i < len(row) else None, ftype, tz)
+            except cells.CellError as exc:
+                problems.append((table.columns[i], str(exc)))
+                continue
+            if value is not None:
+                extra[name] = value
+        if problems:
+            log.bad.append(
+                BadRow(number, problems, at, values["customer"], kind, values["actor"])
+            )
+            continue
+        assert at is not None
+        log.events.append(
+            Event(
+                number,
+                at,
+                values["customer"] or "",
+                kind or "",
+                values["actor"] or "",
+                stage,
+                to,
+                extra,
+            )
+        )
+    log.events.sort(key=lambda e: e.at)  # stable: file order breaks ties
+    return log

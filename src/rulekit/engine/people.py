@@ -1,0 +1,81 @@
+"""Who is who: reps and admins, and their teams (the optional people file).
+
+Without a people file, the actor `admin` is the one admin and everyone else is a rep of no
+team. With one, an actor it does not list is a rep, and `admin` is an admin only if listed so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rulekit.engine import cells
+from rulekit.engine.errors import InputError
+from rulekit.tables import Table
+
+ROLES = ("rep", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One row of the people file."""
+
+    id: str
+    name: str | None
+    team: str | None
+    role: str
+
+
+@dataclass(slots=True)
+class People:
+    """The people of a run."""
+
+    listed: dict[str, Person] = field(default_factory=dict)
+    from_file: bool = False
+
+    def is_admin(self, actor: str | None) -> bool:
+        """True if `actor` acts as an admin."""
+        if actor is None:
+            return False
+        if not self.from_file:
+            return actor == "admin"
+        person = self.listed.get(actor)
+        return person is not None and person.role == "admin"
+
+    def team(self, rep: str) -> str | None:
+        """The rep's team, if the people file gives one."""
+        person = self.listed.get(rep)
+        return person.team if person is not None else None
+
+    def reps(self) -> list[str]:
+        """The reps the people file lists."""
+        return [p.id for p in self.listed.values() if p.role == "rep"]
+
+    @classmethod
+    def from_table(cls, table: Table) -> People:
+        """Read `id, name, team, role`; every bad row is reported."""
+        index = {name: i for i, name in enumerate(table.columns)}
+        problems = []
+        if "id" not in index:
+            raise InputError([f"{table.path}: the people file needs an `id` column"])
+        people = cls(from_file=True)
+        for number, row in enumerate(table.rows, start=1):
+
+            def cell(name: str, row: list[object] = row) -> str | None:
+                i = index.get(name)
+                return cells.text(row[i]) if i is not None and i < len(row) else None
+
+            pid = cell("id")
+            role = (cell("role") or "rep").lower()
+            if pid is None:
+                problems.append(f"{table.path}:{number}:id: `id` is blank")
+                continue
+            if role not in ROLES:
+                problems.append(f"{table.path}:{number}:role: `{role}` is not a role (rep or admin)")
+                continue
+            if pid in people.listed:
+                problems.append(f"{table.path}:{number}:id: `{pid}` is listed twice")
+                continue
+            people.listed[pid] = Person(pid, cell("name"), cell("team"), role)
+        if problems:
+            raise InputError(problems)
+        return people

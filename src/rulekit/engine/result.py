@@ -1,0 +1,315 @@
+"""The result of `replay` or `run`: customers, reps, rejected rows and counts.
+
+`document()` is the JSON document of CONTRACT §3; `customers_frame()` and friends give the
+same tables as polars DataFrames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from rulekit.engine.program import Program
+from rulekit.engine.record import Env
+from rulekit.engine.replay import Rejection, World
+from rulekit.engine.snapshot import funnel, measure, ranks
+from rulekit.lang.runtime import truth
+from rulekit.timeutil import format_instant
+
+if TYPE_CHECKING:
+    import polars as pl
+
+NO_STAGE = "new"  # the funnel's label for customers with no stage (CONTRACT §4)
+
+
+@dataclass(slots=True)
+class CustomerRow:
+    """One customer at as-of."""
+
+    customer: str
+    state: str
+    owner: str | None
+    pending_owner: str | None
+    flags: dict[str, int]
+    stage: str | None
+    state_since: datetime | None
+    lapses: Any
+    renewals: Any
+    holds_slot: bool
+    priority: int | None = None
+    overdue_days: int | None = None
+    due: tuple[str, datetime] | None = None
+    violations: list[str] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RepRow:
+    """One rep at as-of."""
+
+    rep: str
+    slots_used: int
+    slot_limit: int | None
+    expected_signings: float = 0.0
+    funnel: dict[str, int] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Result:
+    """What a replay or a snapshot evaluation found."""
+
+    mode: str  # "replay" or "run"
+    policy_id: str
+    policy_version: str
+    as_of: datetime
+    tz: tzinfo
+    customers: list[CustomerRow]
+    reps: list[RepRow]
+    rejected: list[Rejection]
+    events: int
+    applied: int
+    timers: int
+    world: World | None = None
+
+    def counts_line(self) -> str:
+        """One line: events read, applied, refused, timers fired."""
+        return (
+            f"events {self.events:,} · applied {self.applied:,} · refused {len(self.rejected):,}"
+            f" · timers fired {self.timers:,} · customers {len(self.customers):,}"
+            f" · reps {len(self.reps):,}"
+        )
+
+    def iso(self, value: datetime | None) -> str | None:
+        """An instant as ISO 8601 with offset in the policy's timezone."""
+        return format_instant(value, self.tz) if value is not None else None
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document of CONTRACT §3."""
+        run = self.mode == "run"
+        customers = []
+        for c in self.customers:
+            row: dict[str, Any] = {
+                "customer": c.customer,
+                "state": c.state,
+                "owner": c.owner,
+                "pending_owner": c.pending_owner,
+                "flags": c.flags,
+                "stage": c.stage,
+                "state_since": self.iso(c.state_since),
+                "lapses": c.lapses,
+                "renewals": c.renewals,
+                "holds_slot": c.holds_slot,
+            }
+            if run:
+                row["priority"] = c.priority
+                row["overdue_days"] = c.overdue_days
+                row["due"] = {"to": c.due[0], "at": self.iso(c.due[1])} if c.due else None
+                row["violations"] = c.violations
+            customers.append(row)
+        reps = []
+        for r in self.reps:
+            rep: dict[str, Any] = {
+                "rep": r.rep,
+                "slots_used": r.slots_used,
+                "slot_limit": r.slot_limit,
+            }
+            if run:
+                rep["expected_signings"] = r.expected_signings
+                rep["funnel"] = r.funnel
+                rep["violations"] = r.violations
+            reps.append(rep)
+        return {
+            "policy": {"id": self.policy_id, "version": self.policy_version},
+            "as_of": self.iso(self.as_of),
+            "customers": customers,
+            "reps": reps,
+            "rejected": [
+                {
+                    "row": x.row,
+                    "at": self.iso(x.at),
+                    "customer": x.customer,
+                    "type": x.type,
+                    "actor": x.actor,
+                    "reason": x.reason,
+                }
+                for x in self.rejected
+            ],
+            "counts": {
+                "events": self.events,
+                "applied": self.applied,
+                "rejected": len(self.rejected),
+                "timers": self.timers,
+            },
+        }
+
+    def customers_frame(self) -> pl.DataFrame:
+        """The customers as a polars DataFrame (flags as one column per stage)."""
+        import polars as pl
+
+        rows = []
+        for c in self.customers:
+            row = {
+                "customer": c.customer,
+                "state": c.state,
+                "owner": c.owner,
+                "pending_owner": c.pending_owner,
+                **c.flags,
+                "stage": c.stage,
+                "state_since": c.state_since,
+                "lapses": c.lapses,
+                "renewals": c.renewals,
+                "holds_slot": c.holds_slot,
+            }
+            if self.mode == "run":
+                row.update(
+                    priority=c.priority,
+                    overdue_days=c.overdue_days,
+                    due_to=c.due[0] if c.due else None,
+                    due_at=c.due[1] if c.due else None,
+                    violations=",".join(c.violations),
+                )
+            rows.append(row)
+        return pl.DataFrame(rows, infer_schema_length=None)
+
+    def reps_frame(self) -> pl.DataFrame:
+        """The reps as a polars DataFrame."""
+        import polars as pl
+
+        return pl.DataFrame(
+            [
+                {
+                    "rep": r.rep,
+                    "slots_used": r.slots_used,
+                    "slot_limit": r.slot_limit,
+                    "expected_signings": r.expected_signings,
+                    **{f"funnel_{k}": v for k, v in r.funnel.items()},
+                }
+                for r in self.reps
+            ],
+            infer_schema_length=None,
+        )
+
+    def rejected_frame(self) -> pl.DataFrame:
+        """The refused and malformed rows as a polars DataFrame."""
+        import polars as pl
+
+        return pl.DataFrame(
+            [
+                {
+                    "row": x.row,
+                    "at": x.at,
+                    "customer": x.customer,
+                    "type": x.type,
+                    "actor": x.actor,
+                    "reason": x.reason,
+                    "detail": x.detail,
+                }
+                for x in self.rejected
+            ],
+            schema={
+                "row": pl.Int64,
+                "at": pl.Datetime(time_zone="UTC"),
+                "customer": pl.String,
+                "type": pl.String,
+                "actor": pl.String,
+                "reason": pl.String,
+                "detail": pl.String,
+            },
+        )
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def build(
+    program: Program, world: World, as_of: datetime, mode: str, events: int
+) -> Result:
+    """Turn a World at `as_of` into a Result."""
+    run = mode == "run"
+    rank = ranks(program, world, as_of) if run else {}
+    codes = [s.code for s in program.stages]
+    customers = []
+    for cid in sorted(world.customers):
+        c = world.customers[cid]
+        stage = program.stage_at(c.stage_index())
+        held = world.ledger.held.get(cid, ())
+        row = CustomerRow(
+            customer=cid,
+            state=c.state,
+            owner=c.owner,
+            pending_owner=c.pending_owner,
+            flags=dict(zip(codes, c.flags, strict=True)),
+            stage=stage.code if stage else None,
+            state_since=c.state_since,
+            lapses=_number(c.fields.get("lapses", program.field_defaults.get("lapses", 0))),
+            renewals=_number(c.fields.get("renewals", program.field_defaults.get("renewals", 0))),
+            holds_slot=bool(held),
+            fields=dict(c.fields),
+        )
+        if run:
+            env = Env(program, c, as_of)
+            row.priority = rank.get(cid)
+            overdue = measure(program.overdue, env)
+            row.overdue_days = max(0, int(overdue)) if isinstance(overdue, int | float) else None
+            due = world.timers.due(c)
+            if due is not None:
+                move, at = due
+                row.due = (move.target or c.state, at)
+            if c.has_gap():
+                row.violations.append("stage_skipped")
+        customers.append(row)
+    reps = _reps(program, world, as_of, run)
+    return Result(
+        mode,
+        program.policy.id,
+        program.policy.version,
+        as_of,
+        program.tz,
+        customers,
+        reps,
+        world.rejected,
+        events,
+        world.applied,
+        world.timers_fired,
+        world,
+    )
+
+
+def _reps(program: Program, world: World, as_of: datetime, run: bool) -> list[RepRow]:
+    people = world.people
+    names: set[str] = set(people.reps()) | world.actors
+    for c in world.customers.values():
+        for rep in (c.owner, c.pending_owner):
+            if rep is not None:
+                names.add(rep)
+    names = {n for n in names if not people.is_admin(n)}
+    signings: dict[str, float] = {}
+    counts = funnel(program, world, NO_STAGE) if run else {}
+    if run:
+        for c in world.customers.values():
+            if c.owner is None:
+                continue
+            value = measure(program.forecast, Env(program, c, as_of))
+            if isinstance(value, int | float):
+                signings[c.owner] = signings.get(c.owner, 0.0) + value
+    labels = [NO_STAGE, *(s.code for s in program.stages)]
+    out = []
+    for name in sorted(names):
+        used = world.ledger.used.get(name, 0)
+        limit = world.ledger.limit(name)
+        row = RepRow(name, used, limit)
+        if run:
+            row.expected_signings = round(signings.get(name, 0.0), 6)
+            row.funnel = {label: counts.get(name, {}).get(label, 0) for label in labels}
+            if limit is not None and used > limit:
+                row.violations.append("over_quota")
+        out.append(row)
+    return out
+
+
+__all__ = ["CustomerRow", "RepRow", "Result", "build", "truth"]

@@ -1,0 +1,165 @@
+"""Evaluate a snapshot: read customer records, fire the timers due by as-of, and compute the
+per-customer and per-rep figures (stage, priority, overdue days, due timer, forecast, funnel).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Any
+
+from rulekit.engine import cells
+from rulekit.engine.errors import InputError
+from rulekit.engine.events import column_map
+from rulekit.engine.people import People
+from rulekit.engine.program import Program
+from rulekit.engine.record import Customer, Env
+from rulekit.engine.replay import Replayer, World
+from rulekit.lang.runtime import truth
+from rulekit.tables import Table
+
+
+def read_records(table: Table, program: Program, replayer: Replayer) -> list[str]:
+    """Load a records table into the replayer's world; return `file:row:column` problems."""
+    tz = program.tz
+    cols = column_map(table, program)
+    problems: list[str] = []
+    if "customer" not in cols or "state" not in cols:
+        missing = [c for c in ("customer", "state") if c not in cols]
+        raise InputError([f"{table.path}: the column `{c}` is missing" for c in missing])
+    world = replayer.world
+    approval_from = {
+        s: m for moves in program.moves_by_event.values() for m in moves if m.approval for s in m.sources
+    }
+    fields = [(n, cols[n], t) for n, t in program.field_types.items() if n in cols]
+    core = {"customer", "owner", "state", "pending_owner", "state_since"}
+    for number, row in enumerate(table.rows, start=1):
+
+        def cell(name: str, row: list[Any] = row) -> Any:
+            i = cols.get(name)
+            return row[i] if i is not None and i < len(row) else None
+
+        def bad(column: str, message: str, number: int = number) -> None:
+            problems.append(f"{table.path}:{number}:{column}: {message}")
+
+        cid = cells.text(cell("customer"))
+        state = cells.text(cell("state"))
+        if cid is None:
+            bad("customer", "`customer` is blank")
+            continue
+        if cid in world.customers:
+            bad("customer", f"`{cid}` appears twice")
+            continue
+        if state not in program.states:
+            bad("state", f"`{state}` is not a state of the policy" if state else "`state` is blank")
+            continue
+        try:
+            since = cells.instant(cell("state_since"), tz)
+        except cells.CellError as exc:
+            bad("state_since", str(exc))
+            continue
+        customer = Customer(cid, state, len(program.stages), since)
+        customer.owner = cells.text(cell("owner"))
+        customer.pending_owner = cells.text(cell("pending_owner"))
+        if customer.pending_owner is not None:
+            customer.pending = approval_from.get(state)
+        ok = True
+        for stage in program.stages:
+            try:
+                customer.flags[stage.index - 1] = cells.flag(cell(stage.code))
+                customer.dates[stage.index - 1] = cells.instant(cell(f"{stage.code}_at"), tz)
+            except cells.CellError as exc:
+                bad(stage.code, str(exc))
+                ok = False
+        for name, i, kind in fields:
+            if name in core:
+                continue
+            try:
+                value = cells.typed(row[i] if i < len(row) else None, kind, tz)
+            except cells.CellError as exc:
+                bad(table.columns[i], str(exc))
+                ok = False
+                continue
+            if value is not None:
+                customer.fields[name] = value
+        if ok:
+            world.customers[cid] = customer
+    return problems
+
+
+def evaluate(replayer: Replayer, as_of: datetime) -> World:
+    """Fire the timers due by `as_of` over the loaded records."""
+    world = replayer.world
+    for customer in world.customers.values():
+        world.ledger.commit(customer, as_of)
+        world.timers.schedule(customer)
+    replayer.advance(as_of)
+    return world
+
+
+def ranks(program: Program, world: World, as_of: datetime) -> dict[str, int]:
+    """Priority rank of each ranked customer inside its owner's pool (1 = first)."""
+    among = program.rank_among
+    if among is None:
+        return {}
+    pools: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for customer in world.customers.values():
+        if customer.owner is None:
+            continue
+        env = Env(program, customer, as_of)
+        if not truth(among(env)):
+            continue
+        key = tuple(_sort_part(k.expression(env), k.descending) for k in program.rank_order)
+        pools[customer.owner].append((*key, customer.id))
+    out: dict[str, int] = {}
+    for pool in pools.values():
+        pool.sort()
+        for rank, entry in enumerate(pool, start=1):
+            out[entry[-1]] = rank
+    return out
+
+
+class _Desc:
+    """Inverts the order of a value (for descending keys)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Desc) -> bool:
+        return bool(other.value < self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Desc) and self.value == other.value
+
+
+def _sort_part(value: Any, descending: bool) -> tuple[int, Any]:
+    """A sort key part: nulls last in either direction."""
+    if value is None:
+        return (1, 0)
+    return (0, _Desc(value) if descending else value)
+
+
+def measure(pair: tuple[Any, Any] | None, env: Env) -> Any:
+    """A per-customer number (`overdue`, `forecast`) if its `among` holds, else None."""
+    if pair is None:
+        return None
+    among, value = pair
+    if not truth(among(env)):
+        return None
+    return value(env)
+
+
+def funnel(program: Program, world: World, label_none: str) -> dict[str, Counter[str]]:
+    """Per owner: owned customers counted by stage (`label_none` for no stage)."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for customer in world.customers.values():
+        if customer.owner is None:
+            continue
+        stage = program.stage_at(customer.stage_index())
+        out[customer.owner][stage.code if stage else label_none] += 1
+    return out
+
+
+__all__ = ["People", "evaluate", "funnel", "measure", "ranks", "read_records"]

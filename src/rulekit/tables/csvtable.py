@@ -1,0 +1,101 @@
+"""CSV (and tab-separated text): reading with encoding detection, and writing for Excel.
+
+Reading: the encoding is detected (see rulekit.tables.encoding); the header is the first
+non-empty record. Every cell is kept as text, exactly as in the file (no type guessing, no
+stripping); an empty cell is None. Quoted fields may hold delimiters, quotes and line breaks.
+
+Data rows are the non-empty records after the header, numbered from 1 in file order: an
+empty line, or a record whose cells are all empty (`,,,` as Excel writes for a cleared row),
+holds no data and is skipped without taking a number. `Table.lines` gives the line on which
+each row starts, for a user looking at the file in an editor (a record with a line break
+inside a quoted cell spans several lines).
+
+A short record is padded with None; the non-empty cells of a long one, beyond the header,
+are reported as a TableProblem for its row. A quote that is never closed, or text after a
+closing quote, makes the file unreadable (TableError naming the line), rather than letting
+one cell swallow the rest of the file.
+
+Writing: UTF-8 with a BOM (so that Excel opens Chinese text correctly), CRLF line ends,
+None as an empty cell, dates and times in ISO 8601 (`.isoformat()`, with the offset of an
+aware datetime), booleans as true/false, numbers as Python writes them (floats exactly),
+lists and dicts as JSON. Read back, every cell is text and an empty string becomes None.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rulekit.tables.cells import to_text
+from rulekit.tables.encoding import decode_text
+from rulekit.tables.header import extra_cells_problem, header_names
+from rulekit.tables.model import Table, TableError, TableProblem
+
+
+def read_csv(path: str, data: bytes, delimiter: str | None) -> Table:
+    """Read CSV bytes; `delimiter` None means: a tab if the first line has one, else a comma."""
+    text, encoding = decode_text(data, path)
+    if delimiter is None:
+        first = text[: text.find("\n")] if "\n" in text else text
+        delimiter = "\t" if "\t" in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[Any]] = []
+    lines: list[int] = []
+    problems: list[TableProblem] = []
+    line = 0  # the last physical line consumed by the reader
+    try:
+        header: list[str] | None = None
+        for record in reader:
+            line = reader.line_num
+            if any(record):
+                header = record
+                break
+        if header is None:
+            raise TableError(path, "the file is empty", "the first line must name the columns")
+        columns = header_names(header, path)
+        width = len(columns)
+        for record in reader:
+            start = line + 1
+            line = reader.line_num
+            if not any(record):
+                continue
+            cells: list[Any] = [c or None for c in record]
+            n = len(cells)
+            if n < width:
+                cells.extend([None] * (width - n))
+            elif n > width:
+                problem = extra_cells_problem(len(rows) + 1, cells, width)
+                if problem is not None:
+                    problems.append(problem)
+                del cells[width:]
+            rows.append(cells)
+            lines.append(start)
+    except csv.Error as exc:
+        start = line + 1
+        if "unexpected end of data" in str(exc):
+            message = f"a quoted cell starting on line {start} or after is never closed"
+        else:
+            message = f"malformed CSV in the record starting on line {start}: {exc}"
+        raise TableError(
+            path,
+            message,
+            "a quoted cell must end with a quote followed by a delimiter or line end; write a "
+            'quote inside one as ""',
+        ) from None
+    return Table(path, None, columns, rows, encoding, problems, lines)
+
+
+def write_csv(path: str, columns: list[str], rows: Iterable[Sequence[Any]], delimiter: str) -> int:
+    """Write a CSV file for Excel (UTF-8 with BOM); return the number of data rows."""
+    width = len(columns)
+    count = 0
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, delimiter=delimiter)
+        writer.writerow(columns)
+        for count, row in enumerate(rows, 1):
+            if len(row) != width:
+                raise ValueError(f"row {count} has {len(row)} cells, the header has {width}")
+            writer.writerow([to_text(v) for v in row])
+    return count
