@@ -33,8 +33,8 @@ under the field names given here.
     (over_quota is reported on the rep's row only).
  6. Bad rows (`--skip-bad-rows`) are listed in `rejected` **first, in file order**, before the
     refusals of the replay (they are rejected while reading). Their `at` is the normalised
-    instant when it parses, else the raw text (null when blank); `customer`, `type`, `actor`
-    are the raw cell text, null when blank. They count in `counts.events` and
+    instant when it parses, else null (not the raw text: the field holds instants);
+    `customer`, `type`, `actor` are the raw cell text, null when blank. They count in `counts.events` and
     `counts.rejected` (so events = applied + rejected always holds).
  7. A bad row whose `at` parses and is after `--as-of` is ignored like any later event (not
     listed, not counted) with `--skip-bad-rows`. Without `--skip-bad-rows` every malformed row
@@ -65,9 +65,9 @@ under the field names given here.
 19. Customers are sorted by id as plain strings (code point order: "c10" < "c9"); reps too.
     Ids are strings: "007" stays "007".
 20. `run` without a people file: every owner and pending owner is a rep, listed in `reps`.
-21. Snapshot: blank flag = 0, blank lapses/renewals = 0. `priority` ties on a missing
-    promotion date sort after the dated ones. `overdue_days` for a D..A record without the
-    promotion date of its state falls back to `state_since`.
+21. Snapshot: blank flag = 0, blank lapses/renewals = 0. A missing promotion date (flag 1,
+    blank `*_at`) falls back to `state_since`, both for the `priority` tie-break and for
+    `overdue_days` of a D..A record.
 22. `expected_signings` is computed exactly (fractions) and rounded half-even to 6 decimals;
     a rep with no pre-sale customer has 0.0.
 23. `counts.events` in replay = well-formed events at or before as-of + listed bad rows.
@@ -509,7 +509,7 @@ def replay(
         rejected.append(
             {
                 "row": r["row"],
-                "at": fmt(t) if t is not None else text_or_none(r.get("at")),
+                "at": fmt(t),
                 "customer": text_or_none(r.get("customer")),
                 "type": text_or_none(r.get("type")),
                 "actor": text_or_none(r.get("actor")),
@@ -641,7 +641,7 @@ def run(
     def key(c: Customer) -> tuple[Any, ...]:
         i = c.stage_index()
         when = c.dates[STAGES[i]] if i >= 0 else c.since
-        return (-i, when is None, when or as_of_t, c.id)
+        return (-i, when or c.since, c.id)
 
     for group in by_owner.values():
         for rank, c in enumerate(sorted(group, key=key), start=1):

@@ -14,7 +14,7 @@ from rulekit.tables import TableError, read_table, write_table
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 COLUMNS = ["customer", "负责人", "n", "amount", "note"]
 ROWS: list[list[Any]] = [
-    ["C0001", "张三", 1, 2.5, "浙江, \"杭州\"\n第二行"],
+    ["C0001", "张三", 1, 2.5, '浙江, "杭州"\n第二行'],
     ["C0002", None, -7, 0.1, None],
     ["007", "李四", 2**40, 1e-9, "=1+1"],
 ]

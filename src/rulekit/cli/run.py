@@ -35,6 +35,8 @@ def command(
     def work() -> Any:
         from rulekit import api
 
-        return api.run(policy, records, as_of=as_of, people=people, policy_path=policy_path, sheet=sheet)
+        return api.run(
+            policy, records, as_of=as_of, people=people, policy_path=policy_path, sheet=sheet
+        )
 
     emit(guarded(work), fmt, out)

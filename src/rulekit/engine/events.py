@@ -156,7 +156,11 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
         to = cells.text(cell("to"))
         if kind is not None and kind not in known:
             problems.append(
-                ("type", f"`{kind}` is not an event of this policy; the events are {one_of(sorted(known))}")
+                (
+                    "type",
+                    f"`{kind}` is not an event of this policy; "
+                    f"the events are {one_of(sorted(known))}",
+                )
             )
         elif kind in program.promotes and stage not in program.stage_index:
             what = f"`{stage}` is not a stage of the path" if stage else "`stage` is blank"
@@ -180,9 +184,7 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
             if value is not None:
                 extra[name] = value
         if problems:
-            log.bad.append(
-                BadRow(number, problems, at, values["customer"], kind, values["actor"])
-            )
+            log.bad.append(BadRow(number, problems, at, values["customer"], kind, values["actor"]))
             continue
         assert at is not None
         log.events.append(

@@ -70,7 +70,9 @@ class People:
                 problems.append(f"{table.path}:{number}:id: `id` is blank")
                 continue
             if role not in ROLES:
-                problems.append(f"{table.path}:{number}:role: `{role}` is not a role (rep or admin)")
+                problems.append(
+                    f"{table.path}:{number}:role: `{role}` is not a role (rep or admin)"
+                )
                 continue
             if pid in people.listed:
                 problems.append(f"{table.path}:{number}:id: `{pid}` is listed twice")

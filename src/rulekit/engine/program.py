@@ -109,7 +109,7 @@ def build(policy: CompiledPolicy) -> Program:
     model = policy.model
     stages = []
     for i, (code, spec) in enumerate(model.stages.items(), start=1):
-        t = spec.target
+        goal = spec.target
         stages.append(
             Stage(
                 code,
@@ -117,7 +117,7 @@ def build(policy: CompiledPolicy) -> Program:
                 spec.name,
                 spec.title,
                 spec.capability,
-                Target(t.count, t.reach, t.days, t.cost),
+                Target(goal.count, goal.reach, goal.days, goal.cost),
                 policy.conditions.get(("stages", code, "requires")),
             )
         )
@@ -156,8 +156,8 @@ def build(policy: CompiledPolicy) -> Program:
     events = model.events
     quota = model.quota
     columns: dict[str, str] = {}
-    for name, spec in model.fields.items():
-        columns[spec.column or name] = name
+    for name, fspec in model.fields.items():
+        columns[fspec.column or name] = name
     defaults = {n: f.default for n, f in model.fields.items() if f.default is not None}
     measure = {}
     for section in ("overdue", "forecast"):

@@ -6,7 +6,7 @@ record, the event being applied and the evaluation instant, computing stage name
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -126,46 +126,15 @@ class StagesView:
         return self._env.stage(index) if index else None
 
 
-def _stage_since(env: Env) -> datetime | None:
-    c = env.customer
-    i = c.stage_index()
-    return c.dates[i - 1] if i and c.dates[i - 1] is not None else c.state_since
-
-
-def _state_stage_index(env: Env) -> int:
-    return env.program.stage_index.get(env.customer.state, 0)
-
-
-_GETTERS: dict[str, Callable[[Env], Any]] = {
-    "customer": lambda e: e.customer.id,
-    "state": lambda e: e.customer.state,
-    "owner": lambda e: e.customer.owner,
-    "pending_owner": lambda e: e.customer.pending_owner,
-    "pending": lambda e: e.customer.pending is not None,
-    "state_since": lambda e: e.customer.state_since,
-    "days_in_state": lambda e: e.days_since(e.customer.state_since),
-    "stage": lambda e: (s.code if (s := e.program.stage_at(e.customer.stage_index())) else None),
-    "stage_index": lambda e: e.customer.stage_index() or None,
-    "stage_since": _stage_since,
-    "days_in_stage": lambda e: e.days_since(_stage_since(e)),
-    "this_stage": lambda e: e.stage(e.customer.stage_index()),
-    "next_stage": lambda e: e.stage(e.customer.stage_index() + 1),
-    "first_stage": lambda e: e.stage(1),
-    "last_stage": lambda e: e.stage(len(e.program.stages)),
-    "stage_of_state": lambda e: e.stage(_state_stage_index(e)),
-    "stage_after_state": lambda e: e.stage(_state_stage_index(e) + 1),
-    "stages": lambda e: StagesView(e),
-    "actor": lambda e: e.actor,
-    "event": lambda e: e.event.as_mapping() if e.event is not None else None,
-    "now": lambda e: e.now,
-    "tz": lambda e: e.program.tz,
-}
-
-
-class Env:
+class Env(Mapping[str, Any]):
     """The names a condition reads, for one customer at one instant (and maybe one event)."""
 
     __slots__ = ("program", "customer", "now", "event", "actor")
+    program: Program
+    customer: Customer
+    now: datetime
+    event: Event | None
+    actor: str | None
 
     def __init__(
         self,
@@ -194,6 +163,15 @@ class Env:
             return self.program.field_defaults.get(name, default)
         return value
 
+    def __getitem__(self, name: str) -> Any:
+        return self.get(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_GETTERS)
+
+    def __len__(self) -> int:
+        return len(_GETTERS)
+
     def stage(self, index: int) -> StageView | None:
         """The stage at 1-based `index` as seen by this customer, or None."""
         stage = self.program.stage_at(index)
@@ -202,3 +180,39 @@ class Env:
     def days_since(self, instant: datetime | None) -> int | None:
         """Whole days from `instant` to now."""
         return whole_days(instant, self.now) if instant is not None else None
+
+
+def _stage_since(env: Env) -> datetime | None:
+    c = env.customer
+    i = c.stage_index()
+    return c.dates[i - 1] if i and c.dates[i - 1] is not None else c.state_since
+
+
+def _state_stage_index(env: Env) -> int:
+    return env.program.stage_index.get(env.customer.state, 0)
+
+
+_GETTERS: dict[str, Callable[[Env], Any]] = {
+    "customer": lambda e: e.customer.id,
+    "state": lambda e: e.customer.state,
+    "owner": lambda e: e.customer.owner,
+    "pending_owner": lambda e: e.customer.pending_owner,
+    "pending": lambda e: e.customer.pending is not None,
+    "state_since": lambda e: e.customer.state_since,
+    "days_in_state": lambda e: e.days_since(e.customer.state_since),
+    "stage": lambda e: s.code if (s := e.program.stage_at(e.customer.stage_index())) else None,
+    "stage_index": lambda e: e.customer.stage_index() or None,
+    "stage_since": _stage_since,
+    "days_in_stage": lambda e: e.days_since(_stage_since(e)),
+    "this_stage": lambda e: e.stage(e.customer.stage_index()),
+    "next_stage": lambda e: e.stage(e.customer.stage_index() + 1),
+    "first_stage": lambda e: e.stage(1),
+    "last_stage": lambda e: e.stage(len(e.program.stages)),
+    "stage_of_state": lambda e: e.stage(_state_stage_index(e)),
+    "stage_after_state": lambda e: e.stage(_state_stage_index(e) + 1),
+    "stages": lambda e: StagesView(e),
+    "actor": lambda e: e.actor,
+    "event": lambda e: e.event.as_mapping() if e.event is not None else None,
+    "now": lambda e: e.now,
+    "tz": lambda e: e.program.tz,
+}

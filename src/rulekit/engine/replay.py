@@ -89,9 +89,7 @@ class World:
 class Replayer:
     """Applies events and timers to a World."""
 
-    def __init__(
-        self, program: Program, people: People, watch: str | None = None
-    ) -> None:
+    def __init__(self, program: Program, people: People, watch: str | None = None) -> None:
         self.program = program
         self.people = people
         self.world = World(program, people)
@@ -113,13 +111,26 @@ class Replayer:
         self.world.timers.fire_until(until, self.world.customers, self._fire)
 
     # -- events ---------------------------------------------------------------------------
-    def replay(self, log: EventLog, as_of: datetime, skip_bad_rows: bool, on_event: Callable[[], None] | None = None) -> World:
+    def replay(
+        self,
+        log: EventLog,
+        as_of: datetime,
+        skip_bad_rows: bool,
+        on_event: Callable[[], None] | None = None,
+    ) -> World:
         """Apply a history's events up to `as_of`, then the timers due by then."""
         world = self.world
         for bad in log.bad if skip_bad_rows else ():
             world.rejected.append(
-                Rejection(bad.row, bad.at, bad.customer, bad.type, bad.actor, "bad_row",
-                          "; ".join(m for _, m in bad.problems))
+                Rejection(
+                    bad.row,
+                    bad.at,
+                    bad.customer,
+                    bad.type,
+                    bad.actor,
+                    "bad_row",
+                    "; ".join(m for _, m in bad.problems),
+                )
             )
             if bad.actor is not None and not self.people.is_admin(bad.actor):
                 world.actors.add(bad.actor)
@@ -136,14 +147,20 @@ class Replayer:
         world = self.world
         if not self.people.is_admin(event.actor):
             world.actors.add(event.actor)
-        if event.to is not None and event.type in self.program.needs and "to" in self.program.needs[event.type]:
+        if (
+            event.to is not None
+            and event.type in self.program.needs
+            and "to" in self.program.needs[event.type]
+        ):
             world.actors.add(event.to)
         customer = world.customers.get(event.customer)
         before = world.ledger.used.get(event.actor, 0)
         reason, detail, move, values = self._decide(event, customer)
         if reason is not None:
             world.rejected.append(
-                Rejection(event.row, event.at, event.customer, event.type, event.actor, reason, detail)
+                Rejection(
+                    event.row, event.at, event.customer, event.type, event.actor, reason, detail
+                )
             )
         else:
             world.applied += 1
@@ -192,7 +209,12 @@ class Replayer:
         if customer is not None and not decides:
             public = program.public_states
             if moves and all(m.sources <= public for m in moves) and customer.state not in public:
-                return "not_public", f"the customer is in {customer.state}, not in the pool", None, {}
+                return (
+                    "not_public",
+                    f"the customer is in {customer.state}, not in the pool",
+                    None,
+                    {},
+                )
             if customer.pending is not None and any(m.approval for m in moves):
                 return "claim_pending", f"{customer.pending_owner} has a claim pending", None, {}
         if decides:
@@ -205,7 +227,12 @@ class Replayer:
             wanted = program.stage_index[event.stage]
             if wanted > current + 1:
                 nxt = program.stage_at(current + 1)
-                return "stage_skipped", f"the next stage is {nxt.code if nxt else 'none'}, not {event.stage}", None, {}
+                return (
+                    "stage_skipped",
+                    f"the next stage is {nxt.code if nxt else 'none'}, not {event.stage}",
+                    None,
+                    {},
+                )
         return self._take_event(event, customer, moves, admin)
 
     def _take_event(
@@ -249,7 +276,12 @@ class Replayer:
         if rep is not None:
             customer.restore(saved)
             limit = world.ledger.limit(rep)
-            return "quota_exceeded", f"{rep} holds {world.ledger.used[rep]} of {limit} slots", chosen, {}
+            return (
+                "quota_exceeded",
+                f"{rep} holds {world.ledger.used[rep]} of {limit} slots",
+                chosen,
+                {},
+            )
         if created:
             world.customers[customer.id] = customer
         world.ledger.commit(customer, event.at)

@@ -6,6 +6,7 @@ same tables as polars DataFrames.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -226,9 +227,7 @@ def _number(value: Any) -> Any:
     return value
 
 
-def build(
-    program: Program, world: World, as_of: datetime, mode: str, events: int
-) -> Result:
+def build(program: Program, world: World, as_of: datetime, mode: str, events: int) -> Result:
     """Turn a World at `as_of` into a Result."""
     run = mode == "run"
     rank = ranks(program, world, as_of) if run else {}
@@ -305,7 +304,8 @@ def _reps(program: Program, world: World, as_of: datetime, run: bool) -> list[Re
         row = RepRow(name, used, limit)
         if run:
             row.expected_signings = round(signings.get(name, 0.0), 6)
-            row.funnel = {label: counts.get(name, {}).get(label, 0) for label in labels}
+            tally = counts.get(name, Counter())
+            row.funnel = {label: tally.get(label, 0) for label in labels}
             if limit is not None and used > limit:
                 row.violations.append("over_quota")
         out.append(row)

@@ -29,7 +29,11 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
         raise InputError([f"{table.path}: the column `{c}` is missing" for c in missing])
     world = replayer.world
     approval_from = {
-        s: m for moves in program.moves_by_event.values() for m in moves if m.approval for s in m.sources
+        s: m
+        for moves in program.moves_by_event.values()
+        for m in moves
+        if m.approval
+        for s in m.sources
     }
     fields = [(n, cols[n], t) for n, t in program.field_types.items() if n in cols]
     core = {"customer", "owner", "state", "pending_owner", "state_since"}

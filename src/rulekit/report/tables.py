@@ -15,5 +15,12 @@ def write_customers(result: Result, path: str) -> None:
     frame = result.customers_frame()
     rows = []
     for row in frame.iter_rows():
-        rows.append([result.iso(v) if hasattr(v, "tzinfo") and v is not None and hasattr(v, "hour") else v for v in row])
+        rows.append(
+            [
+                result.iso(v)
+                if hasattr(v, "tzinfo") and v is not None and hasattr(v, "hour")
+                else v
+                for v in row
+            ]
+        )
     write_table(path, list(frame.columns), rows)

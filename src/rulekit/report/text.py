@@ -24,7 +24,9 @@ def render(result: Result, console: Console, *, customers: int = 20) -> None:
         if c.owner is not None:
             owned.setdefault(c.owner, Counter())[c.state] += 1
     states = [s for s in _state_order(result)]
-    reps = Table(title=f"{result.policy_id} {result.policy_version} · as of {result.iso(result.as_of)}")
+    reps = Table(
+        title=f"{result.policy_id} {result.policy_version} · as of {result.iso(result.as_of)}"
+    )
     reps.add_column("rep")
     reps.add_column("slots", justify="right")
     for s in states:
@@ -38,9 +40,7 @@ def render(result: Result, console: Console, *, customers: int = 20) -> None:
         refused = refused_by_rep.get(rep.rep, Counter())
         detail = " · ".join(f"{k} {v}" for k, v in refused.most_common(3))
         counts = owned.get(rep.rep, Counter())
-        reps.add_row(
-            rep.rep, slots, *(str(counts.get(s, 0) or "") for s in states), detail
-        )
+        reps.add_row(rep.rep, slots, *(str(counts.get(s, 0) or "") for s in states), detail)
     console.print(reps)
     n = result.counts_line()
     console.print(n)
@@ -69,7 +69,8 @@ def _customers(result: Result, console: Console, limit: int) -> None:
     from rich.table import Table
 
     run = result.mode == "run"
-    table = Table(title=f"customers (first {min(limit, len(result.customers))} of {len(result.customers):,}; --out FILE for all)")
+    shown, total = min(limit, len(result.customers)), len(result.customers)
+    table = Table(title=f"customers (first {shown} of {total:,}; --out FILE for all)")
     for name in ("customer", "state", "owner", "stage", "since"):
         table.add_column(name)
     if run:
@@ -81,6 +82,10 @@ def _customers(result: Result, console: Console, limit: int) -> None:
         row = [c.customer, c.state, c.owner or "", c.stage or "", since[:16].replace("T", " ")]
         if run:
             due = f"{c.due[0]} {(result.iso(c.due[1]) or '')[:10]}" if c.due else ""
-            row += [str(c.priority or ""), str(c.overdue_days if c.overdue_days is not None else ""), due]
+            row += [
+                str(c.priority or ""),
+                str(c.overdue_days if c.overdue_days is not None else ""),
+                due,
+            ]
         table.add_row(*row)
     console.print(table)

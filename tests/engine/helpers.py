@@ -1,0 +1,44 @@
+"""Small histories written inline: one event per line, `at customer type actor [stage|to]`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rulekit
+
+COLUMNS = ("at", "customer", "type", "actor")
+
+
+def events(text: str) -> list[dict[str, Any]]:
+    """Parse `2026-01-01T09:00 C1 archive wang` lines (an optional 5th word is stage or to)."""
+    out = []
+    for line in text.strip().splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        row: dict[str, Any] = dict(zip(COLUMNS, parts[:4], strict=True))
+        if len(parts) > 4:
+            key = "to" if row["type"] == "reassign" else "stage"
+            row[key] = parts[4]
+        for extra in parts[5:]:
+            name, _, value = extra.partition("=")
+            row[name] = value
+        out.append(row)
+    return out
+
+
+def replay(
+    text: str, as_of: str = "2026-12-31", policy: Any = "4321-dcbao@1", **kw: Any
+) -> dict[str, Any]:
+    """Replay and return the contract document."""
+    return rulekit.replay(policy, events(text), as_of=as_of, **kw).document()
+
+
+def customer(doc: dict[str, Any], cid: str) -> dict[str, Any]:
+    """The customer row of `cid`."""
+    return next(c for c in doc["customers"] if c["customer"] == cid)
+
+
+def reasons(doc: dict[str, Any]) -> list[tuple[int, str]]:
+    """(row, reason) of every refusal."""
+    return [(r["row"], r["reason"]) for r in doc["rejected"]]
