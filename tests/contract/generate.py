@@ -263,8 +263,10 @@ def gen_history(seed: int, ambiguous: bool = True) -> Case:
             actor = admin() if rng.random() < 0.85 else rep()
             ev.update(type=rng.choice(["approve", "approve", "reject"]), customer=c.id, actor=actor)
         elif kind == "decide_odd":
+            # approve/reject by a rep when claims need no approval: an open point
+            actor = anyone() if (ambiguous or policy.claim_approval) else admin()
             ev.update(
-                type=rng.choice(["approve", "reject"]), customer=rng.choice(cs).id, actor=anyone()
+                type=rng.choice(["approve", "reject"]), customer=rng.choice(cs).id, actor=actor
             )
         elif kind == "promote":
             c = rng.choice(presale)
@@ -379,8 +381,10 @@ def gen_history(seed: int, ambiguous: bool = True) -> Case:
     if r < 0.08 or (ambiguous and r < 0.16):
         skip = r >= 0.08
         invalid = not skip
+        early = [r3 for r3 in out_rows if parse_instant(r3["at"]) <= as_of]  # type: ignore[operator]
         for _ in range(rng.randint(1, 4)):
-            bad = dict(rng.choice(out_rows))
+            # a malformed row after as-of: does it still make the file invalid? (open point)
+            bad = dict(rng.choice(out_rows if (ambiguous or not early) else early))
             how = rng.choice(["at", "at2", "customer", "actor", "type", "stage", "to", "blanktype"])
             if how == "at":
                 bad["at"] = "2026-13-01"
@@ -511,7 +515,9 @@ def gen_snapshot(seed: int, ambiguous: bool = True) -> Case:
         # owner / pending owner
         if state == "L":
             rec["owner"] = ""
-            rec["pending_owner"] = rng.choice(reps) if rng.random() < 0.35 else ""
+            # a pending claim in a snapshot of a policy without approval: an open point
+            may_pend = ambiguous or policy.claim_approval
+            rec["pending_owner"] = rng.choice(reps) if (may_pend and rng.random() < 0.35) else ""
         else:
             # skew owners so that some rep goes over a small limit
             rec["owner"] = rng.choice(reps[:2] if rng.random() < 0.4 else reps)

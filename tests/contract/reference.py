@@ -34,8 +34,8 @@ under the field names given here.
  6. Bad rows (`--skip-bad-rows`) are listed in `rejected` **first, in file order**, before the
     refusals of the replay (they are rejected while reading). Their `at` is the normalised
     instant when it parses, else null (not the raw text: the field holds instants);
-    `customer`, `type`, `actor` are the raw cell text, null when blank. They count in `counts.events` and
-    `counts.rejected` (so events = applied + rejected always holds).
+    `customer`, `type`, `actor` are the raw cell text, null when blank. They count in
+    `counts.events` and `counts.rejected` (so events = applied + rejected always holds).
  7. A bad row whose `at` parses and is after `--as-of` is ignored like any later event (not
     listed, not counted) with `--skip-bad-rows`. Without `--skip-bad-rows` every malformed row
     makes the file invalid (exit 1), whatever its `at`.

@@ -3,14 +3,26 @@ refusal reason, per point decided), so that the reference itself can be trusted.
 
 from __future__ import annotations
 
+import inspect
+import os
 from collections import Counter
 from typing import Any
 
 import pytest
 
-from tests.contract.generate import gen_case, gen_history, gen_snapshot, overlay_yaml, spell
+from tests.contract.generate import (
+    EVENT_HEADER,
+    Case,
+    gen_case,
+    gen_history,
+    gen_snapshot,
+    overlay_yaml,
+    spell,
+    to_csv,
+)
 from tests.contract.reference import (
     DEFAULT,
+    RECORD_COLUMNS,
     BadRows,
     Policy,
     fmt,
@@ -28,9 +40,52 @@ def E(at: str, customer: str, typ: str, actor: str, stage: str = "", to: str = "
     return {"at": at, "customer": customer, "type": typ, "actor": actor, "stage": stage, "to": to}
 
 
-def R(events: list[dict], as_of: str = "2027-01-01", **kw: Any) -> dict[str, Any]:
+#: every scenario below, recorded as a Case so that test_contract can replay it on the engine
+RECORDED: list[tuple[str, Case]] = []
+
+
+def _record(kind: str, table: str, as_of: str, policy: Policy, **kw: Any) -> None:
+    name = os.environ.get("PYTEST_CURRENT_TEST", "").split("::")[-1].split(" ")[0]
+    name = name or inspect.stack()[2].function
+    RECORDED.append((name, Case(seed=-1, kind=kind, policy=policy, table=table, as_of=as_of, **kw)))
+
+
+def R(
+    events: list[dict],
+    as_of: str = "2027-01-01",
+    policy: Policy = DEFAULT,
+    people: list[dict[str, str]] | None = None,
+    skip_bad_rows: bool = False,
+) -> dict[str, Any]:
+    people_csv = to_csv(["id", "name", "team", "role"], people) if people is not None else None
     rows = [dict(e, row=i) for i, e in enumerate(events, start=1)]
-    return replay(rows, as_of, **kw)
+    try:
+        doc = replay(rows, as_of, policy, people, skip_bad_rows)
+    except BadRows:
+        _record(
+            "replay",
+            to_csv(EVENT_HEADER, events),
+            as_of,
+            policy,
+            people=people_csv,
+            skip_bad_rows=skip_bad_rows,
+            expect_invalid=True,
+        )
+        raise
+    _record(
+        "replay",
+        to_csv(EVENT_HEADER, events),
+        as_of,
+        policy,
+        people=people_csv,
+        skip_bad_rows=skip_bad_rows,
+    )
+    return doc
+
+
+def RUN(records: list[dict], as_of: str, policy: Policy = DEFAULT) -> dict[str, Any]:
+    _record("run", to_csv(list(RECORD_COLUMNS), records), as_of, policy)
+    return run(records, as_of, policy)
 
 
 def cust(doc: dict[str, Any], cid: str) -> dict[str, Any]:
@@ -599,7 +654,7 @@ def test_run_stage_gap_priority_overdue() -> None:
         REC("o1", "OD", ones="DCBAO", state_since="2026-01-01"),
         REC("x1", "A", owner="r2", ones="DCBA", A_at="2026-04-01"),
     ]
-    doc = run(recs, "2026-05-01T10:00")
+    doc = RUN(recs, "2026-05-01T10:00")
     by = {c["customer"]: c for c in doc["customers"]}
     assert by["g1"]["stage"] == "D" and by["g1"]["violations"] == ["stage_skipped"]
     assert by["b1"]["violations"] == []
@@ -624,7 +679,7 @@ def test_run_new_overdue_from_first_full_day() -> None:
         REC("a", "new", state_since="2026-04-30T10:00"),
         REC("b", "new", state_since="2026-04-30T10:00:01"),
     ]
-    doc = run(recs, "2026-05-01T10:00")
+    doc = RUN(recs, "2026-05-01T10:00")
     assert [c["overdue_days"] for c in doc["customers"]] == [1, 0]
 
 
@@ -635,7 +690,7 @@ def test_run_timers_and_due() -> None:
         REC("c", "R", ones="DCBAO", state_since="2026-02-01", lapses="2"),  # 90d: 05-02
         REC("d", "O+", ones="DCBAO", state_since="2026-01-01", renewals="1"),  # R 01-31, E 05-01
     ]
-    doc = run(recs, "2026-05-01T10:00")
+    doc = RUN(recs, "2026-05-01T10:00")
     by = {c["customer"]: c for c in doc["customers"]}
     assert (by["a"]["state"], by["a"]["state_since"]) == ("R", "2026-05-01T10:00:00+08:00")
     assert by["a"]["due"] == {"to": "E", "at": "2026-07-30T10:00:00+08:00"}
@@ -656,7 +711,7 @@ def test_run_reps_signings_funnel_over_quota() -> None:
         REC("e", "L", owner="", ones="DC", pending_owner="r1"),
         REC("f", "B", owner="r2", ones="DB", B_at="2026-04-01"),  # gap: stage D
     ]
-    doc = run(recs, "2026-05-01", policy=Policy(id="checker-overlay", quota_limit=3))
+    doc = RUN(recs, "2026-05-01", policy=Policy(id="checker-overlay", quota_limit=3))
     r1, r2 = doc["reps"]
     assert r1["rep"] == "r1" and r1["slots_used"] == 4 and r1["slot_limit"] == 3
     assert r1["violations"] == ["over_quota"]
@@ -676,7 +731,7 @@ def test_run_tie_break_by_id_and_state_since_for_new() -> None:
         REC("y", "D", ones="D", D_at="2026-04-01"),
         REC("m", "new", state_since="2026-04-01"),
     ]
-    doc = run(recs, "2026-05-01")
+    doc = RUN(recs, "2026-05-01")
     assert [(c["customer"], c["priority"]) for c in doc["customers"]] == [
         ("m", 3),
         ("y", 1),

@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check policy files: structure, conditions, state graph."),
     "replay": ("replay", "Replay an event history into a snapshot."),
     "run": ("run", "Evaluate a snapshot of customer records."),
+    "explain": ("explain", "Show one customer's path through a history, step by step."),
 }
 
 

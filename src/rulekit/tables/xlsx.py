@@ -46,6 +46,8 @@ def read_xlsx(path: str, sheet: str | None) -> Table:
 
     try:
         workbook = CalamineWorkbook.from_path(path)
+    except OSError as exc:
+        raise TableError(path, f"cannot read the file ({exc.strerror or exc})") from None
     except (CalamineError, ValueError) as exc:
         raise TableError(
             path, f"not a valid Excel workbook ({exc})", "save it from Excel as .xlsx"

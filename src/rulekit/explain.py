@@ -1,0 +1,114 @@
+"""`explain`: one customer's whole path through a replay, step by step, with the reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rulekit.engine.replay import Step
+from rulekit.engine.result import Result
+
+
+@dataclass(slots=True)
+class Explanation:
+    """The steps of one customer and where it ends."""
+
+    customer: str
+    result: Result
+    steps: list[Step]
+
+    def final(self) -> dict[str, Any] | None:
+        """The customer's row of the replay document, or None if it never became known."""
+        for row in self.result.document()["customers"]:
+            if row["customer"] == self.customer:
+                return dict(row)
+        return None
+
+    def next_timer(self) -> tuple[str, str, Any] | None:
+        """(transition, to, at) of the next timer, if any."""
+        world = self.result.world
+        if world is None or self.customer not in world.customers:
+            return None
+        customer = world.customers[self.customer]
+        due = world.timers.due(customer)
+        if due is None:
+            return None
+        move, at = due
+        return move.name, move.target or customer.state, at
+
+    def document(self) -> dict[str, Any]:
+        """JSON: the steps, the final row and the next timer."""
+        iso = self.result.iso
+        nxt = self.next_timer()
+        return {
+            "customer": self.customer,
+            "as_of": iso(self.result.as_of),
+            "steps": [
+                {
+                    "at": iso(s.at),
+                    "kind": s.kind,
+                    "row": s.event.row if s.event else None,
+                    "type": s.event.type if s.event else None,
+                    "actor": s.event.actor if s.event else None,
+                    "stage": s.event.stage if s.event else None,
+                    "to": s.event.to if s.event else None,
+                    "transition": s.move,
+                    "state": s.state,
+                    "refused": s.reason,
+                    "detail": s.detail or None,
+                    "set": {k: _plain(v, iso) for k, v in s.values.items()},
+                    "slots": list(s.slots) if s.slots else None,
+                }
+                for s in self.steps
+            ],
+            "final": self.final(),
+            "next": {"transition": nxt[0], "to": nxt[1], "at": iso(nxt[2])} if nxt else None,
+        }
+
+    def lines(self) -> list[str]:
+        """The path as text lines, one per step."""
+        iso = self.result.iso
+        out = []
+        final = self.final()
+        if final is None:
+            out.append(f"{self.customer} · never archived (every event about it was refused)")
+        else:
+            out.append(
+                f"{self.customer} · now {final['state']} since {_short(final['state_since'])}, "
+                f"owner {final['owner'] or '—'}, lapses {final['lapses']}, "
+                f"renewals {final['renewals']}"
+            )
+        out.append("")
+        for s in self.steps:
+            when = _short(iso(s.at))
+            if s.kind == "timer":
+                what = "timer"
+            else:
+                assert s.event is not None
+                arg = f" {s.event.stage}" if s.event.stage else ""
+                arg += f" → {s.event.to}" if s.event.to else ""
+                what = f"{s.event.type}{arg} by {s.event.actor}"
+            if s.reason:
+                outcome = f"refused    {s.reason}: {s.detail}" if s.detail else f"refused {s.reason}"
+            else:
+                outcome = f"→ {s.state:<8} transition {s.move}"
+            extra = []
+            if s.slots:
+                extra.append(f"slots {s.slots[0]}→{s.slots[1]}")
+            for k, v in s.values.items():
+                extra.append(f"{k}={_plain(v, iso)}")
+            out.append(f" {when}  {what:<28} {outcome}  {'  '.join(extra)}".rstrip())
+        nxt = self.next_timer()
+        if nxt is not None:
+            out.append(f" next: {nxt[0]} to {nxt[1]} at {_short(iso(nxt[2]))}")
+        return out
+
+
+def _short(text: str | None) -> str:
+    return (text or "")[:16].replace("T", " ")
+
+
+def _plain(value: Any, iso: Any) -> Any:
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return iso(value)
+    return value
