@@ -131,7 +131,9 @@ def test_usage_errors_exit_2(history: Path, tmp_path: Path) -> None:
 
 def test_invalid_policy_exits_1(history: Path, tmp_path: Path) -> None:
     policy = tmp_path / "p.yaml"
-    policy.write_text("rulekit: 1\nid: x\nversion: 1.0.0\nextends: 4321-dcbao@1\nquota: {limit: x}\n")
+    policy.write_text(
+        "rulekit: 1\nid: x\nversion: 1.0.0\nextends: 4321-dcbao@1\nquota: {limit: x}\n"
+    )
     code, out, err = invoke("replay", str(policy), str(history), "--as-of", "2026-02-01")
     assert code == 1 and "RK103" in err and out == ""
 

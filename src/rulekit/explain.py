@@ -89,7 +89,7 @@ class Explanation:
                 arg += f" → {s.event.to}" if s.event.to else ""
                 what = f"{s.event.type}{arg} by {s.event.actor}"
             if s.reason:
-                outcome = f"refused    {s.reason}: {s.detail}" if s.detail else f"refused {s.reason}"
+                outcome = f"refused    {s.reason}" + (f": {s.detail}" if s.detail else "")
             else:
                 outcome = f"→ {s.state:<8} transition {s.move}"
             extra = []

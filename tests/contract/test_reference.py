@@ -4,7 +4,6 @@ refusal reason, per point decided), so that the reference itself can be trusted.
 from __future__ import annotations
 
 import inspect
-import os
 from collections import Counter
 from typing import Any
 
@@ -45,8 +44,8 @@ RECORDED: list[tuple[str, Case]] = []
 
 
 def _record(kind: str, table: str, as_of: str, policy: Policy, **kw: Any) -> None:
-    name = os.environ.get("PYTEST_CURRENT_TEST", "").split("::")[-1].split(" ")[0]
-    name = name or inspect.stack()[2].function
+    names = [f.function for f in inspect.stack() if f.function.startswith("test_")]
+    name = names[0] if names else "scenario"
     RECORDED.append((name, Case(seed=-1, kind=kind, policy=policy, table=table, as_of=as_of, **kw)))
 
 
