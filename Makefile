@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/rulekit validate policy/4321-dcbao.yaml examples/*/policy.yaml --policy-path policy
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
