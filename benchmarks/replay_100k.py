@@ -62,7 +62,8 @@ def main() -> None:
         f"applied: {result.applied:,}  refused: {len(result.rejected):,}  timers: {result.timers:,}"
     )
     print(
-        f"process (replay --format json, best of {args.repeat}): {best:.2f} s  output {size / 1e6:.1f} MB"
+        f"process (replay --format json, best of {args.repeat}): {best:.2f} s"
+        f"  output {size / 1e6:.1f} MB"
     )
     print(f"in-process: read {t1 - t0:.2f} s · replay {t2 - t1:.2f} s · document {t3 - t2:.2f} s")
     print(f"replay rate: {len(rows) / (t2 - t1):,.0f} events/s")
