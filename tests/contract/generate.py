@@ -53,7 +53,14 @@ class Case:
         extra = " people" if self.people else ""
         extra += " skip-bad-rows" if self.skip_bad_rows else ""
         extra += " expect-exit-1" if self.expect_invalid else ""
+        extra += f" format={self.table_format}"
         return f"seed={self.seed} {self.kind} {pol} as_of={self.as_of}{extra}"
+
+    @property
+    def table_format(self) -> str:
+        from tests.contract.harness import TABLE_FORMATS
+
+        return TABLE_FORMATS[self.seed % len(TABLE_FORMATS)] if self.seed >= 0 else "csv"
 
 
 # --------------------------------------------------------------------------- spellings
@@ -305,6 +312,8 @@ def gen_history(seed: int, ambiguous: bool = True) -> Case:
                 to = c.owner
             elif r2 < 0.2:
                 to = "newcomer"
+            elif r2 < 0.23 and ambiguous:
+                to = admin()  # an admin as the new owner (open point 26)
             else:
                 # prefer a rep at (or one below) the limit, to hit the quota edge
                 full = [x for x in reps if eng.slots(x) >= policy.quota_limit - 1]
@@ -352,12 +361,14 @@ def gen_history(seed: int, ambiguous: bool = True) -> Case:
     for _ in range(rng.randint(0, 3)):
         cid = rng.choice(pool_ids)
         typ = rng.choice(["activity", "promote", "renew", "release", "archive"])
+        late = rng.choice([timedelta(0), timedelta(seconds=1), timedelta(days=2)])
         rows.append(
             {
-                "at": as_of + rng.choice([timedelta(0), timedelta(seconds=1), timedelta(days=2)]),
+                "at": as_of + late,
                 "customer": cid,
                 "type": typ,
-                "actor": rep(),
+                # a rep seen only after as-of must not be listed (open point 9)
+                "actor": "late-rep" if (late and ambiguous and rng.random() < 0.5) else rep(),
                 "stage": rng.choice(STAGES) if typ == "promote" else "",
                 "to": "",
                 "row": len(rows) + 1,
@@ -385,7 +396,9 @@ def gen_history(seed: int, ambiguous: bool = True) -> Case:
         for _ in range(rng.randint(1, 4)):
             # a malformed row after as-of: does it still make the file invalid? (open point)
             bad = dict(rng.choice(out_rows if (ambiguous or not early) else early))
-            how = rng.choice(["at", "at2", "customer", "actor", "type", "stage", "to", "blanktype"])
+            how = rng.choice(
+                ["at", "at2", "customer", "actor", "type", "stage", "to", "blanktype", "ghost"]
+            )
             if how == "at":
                 bad["at"] = "2026-13-01"
             elif how == "at2":
@@ -394,6 +407,8 @@ def gen_history(seed: int, ambiguous: bool = True) -> Case:
                 bad["customer"] = ""
             elif how == "actor":
                 bad["actor"] = ""
+            elif how == "ghost":  # a rep seen only on a bad row (open point 8)
+                bad.update(actor="ghost-rep", type="call")
             elif how == "type":
                 bad["type"] = "call"
             elif how == "blanktype":

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import collections
+import csv
+import io
 import json
 import sys
 import tempfile
@@ -68,8 +70,11 @@ def invoke(case: Case, workdir: Path) -> tuple[int, str, str]:
         path = workdir / "overlay.yaml"
         path.write_text(overlay_yaml(case.policy), encoding="utf-8")
         policy = str(path)
-    table = workdir / ("events.csv" if case.kind == "replay" else "records.csv")
-    table.write_text(case.table, encoding="utf-8")
+    table = write_table(
+        case.table,
+        workdir / ("events" if case.kind == "replay" else "records"),
+        TABLE_FORMATS[case.seed % len(TABLE_FORMATS)] if case.seed >= 0 else "csv",
+    )
     args = [case.kind, policy, str(table), "--as-of", case.as_of, "--format", "json"]
     if case.people is not None:
         people = workdir / "people.csv"
@@ -84,6 +89,61 @@ def invoke(case: Case, workdir: Path) -> tuple[int, str, str]:
 
         err += "".join(traceback.format_exception(res.exception))
     return res.exit_code, res.stdout, err
+
+
+#: the table formats of CONTRACT section 1, one per seed in turn (plain CSV most often)
+TABLE_FORMATS = (
+    "csv",
+    "csv",
+    "csv-bom",
+    "csv",
+    "gb18030",
+    "csv",
+    "jsonl",
+    "csv",
+    "parquet",
+    "xlsx",
+)
+
+
+def write_table(text: str, stem: Path, fmt: str) -> Path:
+    """Write CSV text as `fmt` (every cell a string, blanks as empty strings); the path."""
+    if fmt == "csv":
+        path = stem.with_suffix(".csv")
+        path.write_text(text, encoding="utf-8")
+    elif fmt == "csv-bom":
+        path = stem.with_suffix(".csv")
+        path.write_text(text, encoding="utf-8-sig")
+    elif fmt == "gb18030":
+        path = stem.with_suffix(".csv")
+        path.write_bytes(text.encode("gb18030"))
+    else:
+        rows = list(csv.reader(io.StringIO(text)))
+        header, body = rows[0], rows[1:]
+        if fmt == "jsonl":
+            path = stem.with_suffix(".jsonl")
+            lines = [
+                json.dumps(dict(zip(header, r, strict=True)), ensure_ascii=False) for r in body
+            ]
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        elif fmt == "parquet":
+            import polars as pl
+
+            path = stem.with_suffix(".parquet")
+            cols = {h: [r[i] for r in body] for i, h in enumerate(header)}
+            pl.DataFrame(cols, schema=dict.fromkeys(header, pl.String)).write_parquet(path)
+        else:
+            import xlsxwriter
+
+            path = stem.with_suffix(".xlsx")
+            book = xlsxwriter.Workbook(str(path))
+            sheet = book.add_worksheet()
+            for i, r in enumerate(rows):
+                for j, v in enumerate(r):
+                    if v != "":
+                        sheet.write_string(i, j, v)
+            book.close()
+    return path
 
 
 def expected(case: Case) -> dict[str, Any] | None:

@@ -568,12 +568,15 @@ def test_malformed_rows() -> None:
         E("2026-03-02", "c1", "reassign", "admin"),
         E("2026-03-02", "c1", "activity", ""),
         E("2026-03-03", "c1", "promote", "r1", "D"),
+        E("2026-03-02", "c1", "call", "r7"),  # a rep seen only on a bad row
+        E("2027-03-02", "c1", "call", "r8"),  # a bad row after as-of
     ]
     with pytest.raises(BadRows) as info:
         R(ev)
-    assert [r for r, _ in info.value.rows] == [2, 3, 4, 5, 6, 7]
-    doc = R(ev, skip_bad_rows=True)
-    assert reasons(doc) == [(n, "bad_row") for n in range(2, 8)]
+    assert [r for r, _ in info.value.rows] == [2, 3, 4, 5, 6, 7, 9, 10]
+    doc = R(ev, "2026-12-31", skip_bad_rows=True)
+    assert reasons(doc) == [(n, "bad_row") for n in (2, 3, 4, 5, 6, 7, 9)]
+    assert [x["rep"] for x in doc["reps"]] == ["r1", "r7"]
     assert doc["rejected"][0] == {
         "row": 2,
         "at": None,
@@ -583,7 +586,7 @@ def test_malformed_rows() -> None:
         "reason": "bad_row",
     }
     assert doc["rejected"][1]["customer"] is None
-    assert doc["counts"] == {"events": 8, "applied": 2, "rejected": 6, "timers": 0}
+    assert doc["counts"] == {"events": 9, "applied": 2, "rejected": 7, "timers": 0}
     assert cust(doc, "c1")["state"] == "D"
 
 

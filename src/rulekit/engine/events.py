@@ -77,6 +77,7 @@ class BadRow:
     customer: str | None = None
     type: str | None = None
     actor: str | None = None
+    late: bool = False  # its `at` is after as-of: reported as malformed, else left out
 
     def messages(self, path: str) -> list[str]:
         """`file:row:column: message` for each problem."""
@@ -106,7 +107,11 @@ def column_map(table: Table, program: Program) -> dict[str, int]:
 
 
 def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
-    """Read a history table; rows after `as_of` are ignored (not validated, not counted)."""
+    """Read a history table; well-formed rows after `as_of` are left out (and not counted).
+
+    A malformed row is reported whatever its `at`: the file is invalid as a whole. When the
+    caller goes on past bad rows, a bad row whose `at` is after `as_of` is left out too.
+    """
     tz = program.tz
     cols = column_map(table, program)
     missing = [name for name in REQUIRED if name not in cols]
@@ -144,9 +149,7 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
                 problems.append(("at", "`at` is blank; every event needs its date and time"))
         except cells.CellError as exc:
             problems.append(("at", str(exc)))
-        if at is not None and at > as_of:
-            log.ignored += 1
-            continue
+        late = at is not None and at > as_of
         values = {name: cells.text(cell(name)) for name in ("customer", "type", "actor")}
         for name, value in values.items():
             if value is None:
@@ -184,9 +187,13 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
             if value is not None:
                 extra[name] = value
         if problems:
-            log.bad.append(BadRow(number, problems, at, values["customer"], kind, values["actor"]))
+            bad = BadRow(number, problems, at, values["customer"], kind, values["actor"], late)
+            log.bad.append(bad)
             continue
         assert at is not None
+        if late:
+            log.ignored += 1
+            continue
         log.events.append(
             Event(
                 number,

@@ -180,7 +180,8 @@ def build(policy: CompiledPolicy) -> Program:
         promotes=frozenset(e for e, s in events.items() if s is not None and s.promotes),
         needs={e: tuple(s.needs) for e, s in events.items() if s is not None and s.needs},
         approver_roles=frozenset(
-            t.approval for t in model.transitions.values() if t.approval is not None
+            [t.approval for t in model.transitions.values() if t.approval is not None]
+            + [r for s in events.values() if s is not None and s.decides for r in s.by or ()]
         ),
         holds_slot=policy.conditions.get(("quota", "holds_slot")),
         limit=quota.limit if quota is not None else None,

@@ -121,6 +121,8 @@ class Replayer:
         """Apply a history's events up to `as_of`, then the timers due by then."""
         world = self.world
         for bad in log.bad if skip_bad_rows else ():
+            if bad.late:
+                continue
             world.rejected.append(
                 Rejection(
                     bad.row,
@@ -133,7 +135,7 @@ class Replayer:
                 )
             )
             if bad.actor is not None and not self.people.is_admin(bad.actor):
-                world.actors.add(bad.actor)
+                world.actors.add(bad.actor)  # "every actor ... (refused rows too)"
         for event in log.events:
             self.advance(event.at)
             self.apply(event)
@@ -147,12 +149,8 @@ class Replayer:
         world = self.world
         if not self.people.is_admin(event.actor):
             world.actors.add(event.actor)
-        if (
-            event.to is not None
-            and event.type in self.program.needs
-            and "to" in self.program.needs[event.type]
-        ):
-            world.actors.add(event.to)
+        if event.to is not None and "to" in self.program.needs.get(event.type, ()):
+            world.actors.add(event.to)  # a reassign target is a rep of the run
         customer = world.customers.get(event.customer)
         before = world.ledger.used.get(event.actor, 0)
         reason, detail, move, values = self._decide(event, customer)

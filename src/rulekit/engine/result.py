@@ -281,12 +281,12 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
 
 def _reps(program: Program, world: World, as_of: datetime, run: bool) -> list[RepRow]:
     people = world.people
+    # the people file's reps, non-admin actors, targets, owners and pending owners
     names: set[str] = set(people.reps()) | world.actors
     for c in world.customers.values():
         for rep in (c.owner, c.pending_owner):
             if rep is not None:
                 names.add(rep)
-    names = {n for n in names if not people.is_admin(n)}
     signings: dict[str, float] = {}
     counts = funnel(program, world, NO_STAGE) if run else {}
     if run:

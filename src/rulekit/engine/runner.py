@@ -48,7 +48,7 @@ def replay(
             progress(done, total)
 
     world = replayer.replay(log, as_of, skip_bad_rows, tick if progress else None)
-    counted = len(log.events) + (len(log.bad) if skip_bad_rows else 0)
+    counted = len(log.events) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
     return results.build(program, world, as_of, "replay", counted)
 
 

@@ -1,7 +1,7 @@
 """The quota of sales rights: which reps a customer takes a slot of, and each rep's count.
 
 A customer takes a slot of its owner while the policy's `quota.holds_slot` holds for it, and
-a slot of its pending owner while a pending move would lead to a state where it holds.
+a slot of its pending owner while a claim awaits approval.
 """
 
 from __future__ import annotations
@@ -32,15 +32,8 @@ class Ledger:
         out: list[str] = []
         if customer.owner is not None and truth(cond(Env(self.program, customer, now))):
             out.append(customer.owner)
-        pending = customer.pending
-        if pending is not None and customer.pending_owner is not None:
-            state = customer.state
-            customer.state = pending.target or state
-            try:
-                if truth(cond(Env(self.program, customer, now))):
-                    out.append(customer.pending_owner)
-            finally:
-                customer.state = state
+        if customer.pending_owner is not None:
+            out.append(customer.pending_owner)
         return tuple(out)
 
     def over_limit(self, customer: Customer, now: datetime) -> str | None:

@@ -92,12 +92,29 @@ class FieldSpec(Strict):
 
 
 class EventSpec(Strict):
-    """An event type of the history (`promote`, `claim`...)."""
+    """An event type of the history (`promote`, `claim`...).
+
+    `by` says who may send a deciding event (`approve` by an admin); transitions say who may
+    send the others.
+    """
 
     title: str | None = None
     promotes: bool = False
     decides: Literal["grant", "deny"] | None = None
+    by: Names | None = None
     needs: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
+
+    @field_validator("by")
+    @classmethod
+    def _known_roles(cls, roles: list[str] | None) -> list[str] | None:
+        return _check_roles(roles)
+
+
+def _check_roles(roles: list[str] | None) -> list[str] | None:
+    for role in roles or ():
+        if role not in ROLES:
+            raise ValueError(f"`{role}` is not a role; use rep, admin, owner or anyone")
+    return roles
 
 
 class Target(Strict):
@@ -145,10 +162,7 @@ class TransitionSpec(Strict):
     @field_validator("by")
     @classmethod
     def _known_roles(cls, roles: list[str]) -> list[str]:
-        for role in roles:
-            if role not in ROLES:
-                raise ValueError(f"`{role}` is not a role; use rep, admin, owner or anyone")
-        return roles
+        return _check_roles(roles)
 
 
 class QuotaSpec(Strict):
