@@ -107,11 +107,11 @@ class EventSpec(Strict):
     @field_validator("by")
     @classmethod
     def _known_roles(cls, roles: list[str] | None) -> list[str] | None:
-        return _check_roles(roles)
+        return None if roles is None else _check_roles(roles)
 
 
-def _check_roles(roles: list[str] | None) -> list[str] | None:
-    for role in roles or ():
+def _check_roles(roles: list[str]) -> list[str]:
+    for role in roles:
         if role not in ROLES:
             raise ValueError(f"`{role}` is not a role; use rep, admin, owner or anyone")
     return roles
