@@ -85,19 +85,20 @@ def _policy(policy: CompiledPolicy | PathLike, policy_path: Sequence[PathLike]) 
     return policy if isinstance(policy, CompiledPolicy) else load(policy, policy_path=policy_path)
 
 
-def _table(source: Any, sheet: str | None = None) -> Any:
+def _table(source: Any, sheet: str | None = None, columns: Sequence[str] = ()) -> Any:
+    """A Table from a path, a Table, or a list of row dicts (`columns` name an empty list's)."""
     from rulekit.tables import Table, read_table
 
     if isinstance(source, Table):
         return source
     if isinstance(source, list):
-        columns: list[str] = []
+        names: list[str] = [] if source else list(columns)
         for row in source:
             for key in row:
-                if key not in columns:
-                    columns.append(key)
-        rows = [[row.get(c) for c in columns] for row in source]
-        return Table("<rows>", None, columns, rows, None)
+                if key not in names:
+                    names.append(key)
+        rows = [[row.get(c) for c in names] for row in source]
+        return Table("<rows>", None, names, rows, None)
     return read_table(os.fspath(source), sheet=sheet)
 
 
@@ -144,7 +145,7 @@ def replay(
     compiled = _policy(policy, policy_path)
     return runner.replay(
         compiled,
-        _table(events, sheet),
+        _table(events, sheet, ("at", "customer", "type", "actor")),
         _instant(as_of, compiled),
         people=_table(people) if people is not None else None,
         skip_bad_rows=skip_bad_rows,
@@ -166,7 +167,7 @@ def run(
     compiled = _policy(policy, policy_path)
     return runner.run(
         compiled,
-        _table(records, sheet),
+        _table(records, sheet, ("customer", "state")),
         _instant(as_of, compiled),
         people=_table(people) if people is not None else None,
     )

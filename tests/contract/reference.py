@@ -85,8 +85,8 @@ under the field names given here.
 27. A snapshot record with a `pending_owner` under a policy without claim approval still
     holds a slot of the pending owner (the record says a claim is pending). An earlier
     engine build ignored `pending_owner` there.
-28. Bad rows, `--skip-bad-rows` or not, are judged on every row of the file; see 7 (the
-    current engine ignores malformed rows after as-of and exits 0: still a difference).
+28. Without `--skip-bad-rows`, every row of the file is checked, so a malformed row after
+    as-of still gives exit 1 (see 7). An earlier engine build ignored it and exited 0.
 
 `ambiguous=False` in generate.py keeps the generated inputs away from 7, 8, 21 (missing dates,
 blank lapses), 25, 26 and 27, so that `test_contract.py` fails only on clearer points.

@@ -48,3 +48,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the `rulekit` console script."""
     return cli.main(args=argv, prog_name="rulekit")
+
+
+if __name__ == "__main__":
+    main()

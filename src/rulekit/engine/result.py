@@ -33,6 +33,7 @@ class CustomerRow:
     owner: str | None
     pending_owner: str | None
     flags: dict[str, int]
+    dates: dict[str, datetime | None]
     stage: str | None
     state_since: datetime | None
     lapses: Any
@@ -145,34 +146,47 @@ class Result:
             },
         }
 
-    def customers_frame(self) -> pl.DataFrame:
-        """The customers as a polars DataFrame (flags as one column per stage)."""
-        import polars as pl
-
+    def customer_table(self) -> tuple[list[str], list[list[Any]]]:
+        """The customers as a records table (CONTRACT §1's snapshot columns first), so that a
+        replay's `--out` file is a snapshot `run` can read; instants in the policy's zone."""
+        if not self.customers:
+            return [], []
+        first = self.customers[0]
+        codes = list(first.flags)
+        extra = sorted({k for c in self.customers for k in c.fields} - {"lapses", "renewals"})
+        columns = ["customer", "owner", "state", *codes, *(f"{c}_at" for c in codes)]
+        columns += ["state_since", "lapses", "renewals", "pending_owner", *extra]
+        columns += ["stage", "holds_slot"]
+        run = self.mode == "run"
+        if run:
+            columns += ["priority", "overdue_days", "due_to", "due_at", "violations"]
         rows = []
         for c in self.customers:
-            row = {
-                "customer": c.customer,
-                "state": c.state,
-                "owner": c.owner,
-                "pending_owner": c.pending_owner,
-                **c.flags,
-                "stage": c.stage,
-                "state_since": c.state_since,
-                "lapses": c.lapses,
-                "renewals": c.renewals,
-                "holds_slot": c.holds_slot,
-            }
-            if self.mode == "run":
-                row.update(
-                    priority=c.priority,
-                    overdue_days=c.overdue_days,
-                    due_to=c.due[0] if c.due else None,
-                    due_at=c.due[1] if c.due else None,
-                    violations=",".join(c.violations),
-                )
+            row: list[Any] = [c.customer, c.owner, c.state, *c.flags.values()]
+            row += [self._local(c.dates[code]) for code in codes]
+            row += [self._local(c.state_since), c.lapses, c.renewals, c.pending_owner]
+            row += [_cell(c.fields.get(k), self) for k in extra]
+            row += [c.stage, c.holds_slot]
+            if run:
+                row += [
+                    c.priority,
+                    c.overdue_days,
+                    c.due[0] if c.due else None,
+                    self._local(c.due[1]) if c.due else None,
+                    ",".join(c.violations),
+                ]
             rows.append(row)
-        return pl.DataFrame(rows, infer_schema_length=None)
+        return columns, rows
+
+    def _local(self, value: datetime | None) -> datetime | None:
+        return value.astimezone(self.tz) if value is not None else None
+
+    def customers_frame(self) -> pl.DataFrame:
+        """The customers as a polars DataFrame (the columns of `customer_table`)."""
+        import polars as pl
+
+        columns, rows = self.customer_table()
+        return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 
     def reps_frame(self) -> pl.DataFrame:
         """The reps as a polars DataFrame."""
@@ -221,6 +235,17 @@ class Result:
         )
 
 
+def _cell(value: Any, result: Result) -> Any:
+    """A field's value for a table cell: instants in the policy's zone, other values as text."""
+    if isinstance(value, datetime):
+        return value.astimezone(result.tz)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -243,6 +268,7 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
             owner=c.owner,
             pending_owner=c.pending_owner,
             flags=dict(zip(codes, c.flags, strict=True)),
+            dates=dict(zip(codes, c.dates, strict=True)),
             stage=stage.code if stage else None,
             state_since=c.state_since,
             lapses=_number(c.fields.get("lapses", program.field_defaults.get("lapses", 0))),

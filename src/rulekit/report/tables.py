@@ -1,7 +1,11 @@
-"""Write a result's customer table to a file: .csv, .xlsx, .parquet or .jsonl by extension."""
+"""Write a result's customer table to a file: .csv, .xlsx, .parquet or .jsonl by extension.
+
+The columns are those of a snapshot (CONTRACT §1), so a replay's output can be fed to `run`.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -9,18 +13,15 @@ if TYPE_CHECKING:
 
 
 def write_customers(result: Result, path: str) -> None:
-    """Write one row per customer, flags as one column per stage, instants in ISO 8601."""
+    """Write one row per customer; instants as ISO 8601 text with the policy's offset."""
     from rulekit.tables import write_table
 
-    frame = result.customers_frame()
-    rows = []
-    for row in frame.iter_rows():
-        rows.append(
-            [
-                result.iso(v)
-                if hasattr(v, "tzinfo") and v is not None and hasattr(v, "hour")
-                else v
-                for v in row
-            ]
-        )
-    write_table(path, list(frame.columns), rows)
+    columns, rows = result.customer_table()
+    text_rows = [
+        [
+            result.iso(v) if isinstance(v, datetime) else (int(v) if isinstance(v, bool) else v)
+            for v in row
+        ]
+        for row in rows
+    ]
+    write_table(path, columns, text_rows)
