@@ -92,7 +92,10 @@ def test_snapshot_of_a_replay_runs_to_the_same_state(raw: list[Any]) -> None:
     replayed = rulekit.replay(POLICY, history(raw), as_of=when)
     columns, table = replayed.customer_table()
     records = [
-        {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in zip(columns, row)}
+        {
+            k: (v.isoformat() if isinstance(v, datetime) else v)
+            for k, v in zip(columns, row, strict=True)
+        }
         for row in table
     ]
     ran = rulekit.run(POLICY, records, as_of=when).document() if records else None

@@ -65,7 +65,6 @@ def guarded(work: Callable[[], Any]) -> Any:
     from rulekit.engine.errors import InputError
     from rulekit.report.diagnostics import to_text
     from rulekit.tables import TableError
-    from rulekit.timeutil import UNITS_HINT  # noqa: F401  (keeps the import cheap and typed)
 
     try:
         return work()
