@@ -682,7 +682,7 @@ class _Sim:
             rep = self.pick_rep()
             if last and rep.id == last[0] and at - last[1] < timedelta(days=30):
                 continue
-            if self.room(rep.id) > 2 or (rep.hoarder and r.random() < 0.5):
+            if self.room(rep.id) > 2 or (rep.hoarder and r.random() < 0.1):
                 break
         else:
             return
