@@ -151,3 +151,32 @@ def test_explain_text_and_json(history: Path) -> None:
     doc = json.loads(out)
     assert [s["transition"] for s in doc["steps"]] == ["archive-public", "claim", "claim"]
     assert doc["final"]["owner"] == "li"
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "parquet", "xlsx"])
+def test_out_formats_are_snapshots_run_can_read(history: Path, tmp_path: Path, ext: str) -> None:
+    out_file = tmp_path / f"snapshot.{ext}"
+    code, _, err = invoke(
+        "replay", "4321-dcbao@1", str(history), "--as-of", "2026-02-01", "--out", str(out_file),
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = invoke(
+        "run", "4321-dcbao@1", str(out_file), "--as-of", "2026-02-01", "--format", "json"
+    )
+    assert code == 0, err
+    rows = {
+        c["customer"]: (c["state"], c["owner"], c["stage"]) for c in json.loads(out)["customers"]
+    }
+    assert rows == {"C1": ("D", "wang", "D"), "C2": ("new", "li", None)}
+
+
+def test_library_frames(history: Path) -> None:
+    import rulekit
+
+    result = rulekit.replay("4321-dcbao@1", history, as_of="2026-02-01")
+    customers = result.customers_frame()
+    assert customers["customer"].to_list() == ["C1", "C2"]
+    assert customers["D"].to_list() == [1, 0]
+    assert result.reps_frame()["slots_used"].to_list() == [1, 1]
+    assert result.rejected_frame()["reason"].to_list() == ["stage_skipped", "unknown_customer"]
