@@ -528,7 +528,9 @@ class _Sim:
             saturday = day.weekday() == 5
             intents: list[tuple[datetime, int, Callable[[datetime], None]]] = []
 
-            def add(at: datetime, fn: Callable[[datetime], None]) -> None:
+            def add(
+                at: datetime, fn: Callable[[datetime], None], intents: list[Any] = intents
+            ) -> None:
                 self.seq += 1
                 intents.append((at, self.seq, fn))
 
@@ -536,7 +538,8 @@ class _Sim:
                 done_days += 1
             # archives: keep on course for the target number of customers
             due = round(per_day * done_days) if d < self.days - 1 else self.target
-            want = max(0, due - self.archived) if weekday or saturday else 0
+            last = d == self.days - 1
+            want = max(0, due - self.archived) if weekday or saturday or last else 0
             if weekday and want > 0:
                 want = max(0, want + r.choice((-1, 0, 0, 1)))
             for _ in range(want):
@@ -652,7 +655,12 @@ class _Sim:
                 at += timedelta(minutes=r.randrange(1, 10))
             else:
                 rep = min(self.reps, key=lambda x: (-self.room(x.id), x.id))
-        reason = self.emit(at, cid, self.roles.create_rep, rep.id, fields=self.attributes())
+        fields = self.attributes()
+        reason = self.emit(at, cid, self.roles.create_rep, rep.id, fields=fields)
+        if reason == "quota_exceeded":  # the lead goes to the colleague with the most room
+            rep = min(self.reps, key=lambda x: (-self.room(x.id), x.id))
+            if self.room(rep.id) > 0:
+                reason = self.emit(at, cid, self.roles.create_rep, rep.id, fields=fields)
         if reason is None:
             self.known.append(cid)
             self.archived += 1

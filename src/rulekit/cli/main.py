@@ -12,7 +12,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check policy files: structure, conditions, state graph."),
     "replay": ("replay", "Replay an event history into a snapshot."),
     "run": ("run", "Evaluate a snapshot of customer records."),
+    "simulate": ("simulate", "Write a realistic, seeded event history for a policy."),
     "explain": ("explain", "Show one customer's path through a history, step by step."),
+    "dry-run": ("dryrun", "Replay a history under two policies and compare the outcomes."),
+    "diff": ("diff", "Show what changes between two resolved policies."),
 }
 
 

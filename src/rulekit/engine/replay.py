@@ -9,6 +9,7 @@ states, `approval`, promoting events and stage locks, and the quota.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,6 +79,8 @@ class World:
     timers_fired: int = 0
     actors: set[str] = field(default_factory=set)
     steps: list[Step] = field(default_factory=list)
+    taken: Counter[str] = field(default_factory=Counter)  # transition name -> times taken
+    refused: Counter[str] = field(default_factory=Counter)  # transition name -> times refused
     ledger: Ledger = field(init=False)
     timers: Timers = field(init=False)
 
@@ -99,6 +102,7 @@ class Replayer:
     def _fire(self, customer: Customer, move: Move, due: datetime) -> None:
         values = take(self.program, customer, move, due)
         self.world.timers_fired += 1
+        self.world.taken[move.name] += 1
         self.world.ledger.commit(customer, due)
         self.world.timers.schedule(customer)
         if customer.id == self.watch:
@@ -154,6 +158,8 @@ class Replayer:
         customer = world.customers.get(event.customer)
         before = world.ledger.used.get(event.actor, 0)
         reason, detail, move, values = self._decide(event, customer)
+        if move is not None:
+            (world.refused if reason is not None else world.taken)[move.name] += 1
         if reason is not None:
             world.rejected.append(
                 Rejection(

@@ -1,0 +1,46 @@
+"""`rulekit diff P1 P2`: what changes from one resolved policy to another."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from rulekit.cli.common import policy_path_option
+from rulekit.cli.engine_options import guarded
+
+
+@click.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--identity", is_flag=True, help="Also show id, version and title changes.")
+@policy_path_option
+def command(old: str, new: str, fmt: str, identity: bool, policy_path: tuple[str, ...]) -> None:
+    """Compare two policies (paths or ID@MAJOR) after their overlays are merged: numbers,
+    conditions, transitions and rules added, removed or changed. Exit 0 whether or not they
+    differ."""
+
+    def work() -> Any:
+        from rulekit import api
+        from rulekit.diff import diff
+
+        a = api.load(old, policy_path=policy_path)
+        b = api.load(new, policy_path=policy_path)
+        return a, b, diff(a, b, identity=identity)
+
+    a, b, items = guarded(work)
+    if fmt == "json":
+        doc = {
+            "old": {"id": a.id, "version": a.version},
+            "new": {"id": b.id, "version": b.version},
+            "changes": [d.as_json() for d in items],
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    click.echo(f"{a.id} {a.version} → {b.id} {b.version}: {len(items)} change(s)")
+    for d in items:
+        where = f"   ({d.span.file}:{d.span.line})" if d.span else ""
+        click.echo(f"  {d.describe()}{where}")

@@ -1,0 +1,75 @@
+"""`rulekit dry-run --baseline P1 --candidate P2 EVENTS`: what a policy change would have done."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from rulekit.cli.common import policy_path_option
+from rulekit.cli.engine_options import as_of_value, guarded
+
+
+@click.command("dry-run")
+@click.option("--baseline", required=True, help="The policy in force (path or ID@MAJOR).")
+@click.option("--candidate", required=True, help="The proposed policy (path or ID@MAJOR).")
+@click.argument("events", type=click.Path(dir_okay=False))
+@click.option("--as-of", "as_of", metavar="T", help="Replay up to this instant (default: now).")
+@click.option("--people", type=click.Path(dir_okay=False), help="People file.")
+@click.option("--sheet", help="The XLSX sheet to read.")
+@click.option("--skip-bad-rows", is_flag=True, help="Go on past malformed rows (bad_row).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="Also write an HTML report.")
+@click.option("--first", default=20, show_default=True, help="Changed customers shown in text.")
+@policy_path_option
+def command(
+    baseline: str,
+    candidate: str,
+    events: str,
+    as_of: str | None,
+    people: str | None,
+    sheet: str | None,
+    skip_bad_rows: bool,
+    fmt: str,
+    html: str | None,
+    first: int,
+    policy_path: tuple[str, ...],
+) -> None:
+    """Replay EVENTS under the baseline and the candidate policy and report the differences:
+    customers by state, refusals by reason, slots per rep, and every customer that ends in a
+    different state or with a different owner."""
+    as_of = as_of_value(as_of)
+
+    def work() -> Any:
+        from rulekit import api
+        from rulekit.dryrun import dry_run
+        from rulekit.tables import read_table
+
+        a = api.load(baseline, policy_path=policy_path)
+        b = api.load(candidate, policy_path=policy_path)
+        table = read_table(events, sheet=sheet)
+        return dry_run(
+            a,
+            b,
+            table,
+            api._instant(as_of, a),
+            people=read_table(people) if people else None,
+            skip_bad_rows=skip_bad_rows,
+        )
+
+    result = guarded(work)
+    if html:
+        from rulekit.report.html import write_html
+
+        write_html(result, html)
+        click.echo(f"report: {html}", err=True)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.document(), ensure_ascii=False, indent=2) + "\n")
+        return
+    from rich.console import Console
+
+    from rulekit.report.dryrun_text import render
+
+    render(result, Console(highlight=False), first=first)
