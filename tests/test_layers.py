@@ -13,7 +13,10 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (2, ("rulekit.graph", "rulekit.names")),
     (3, ("rulekit.compiler",)),
     (4, ("rulekit.engine", "rulekit.tables")),
-    (5, ("rulekit.report", "rulekit.explain", "rulekit.simulate", "rulekit.dryrun", "rulekit.diff")),
+    (
+        5,
+        ("rulekit.report", "rulekit.explain", "rulekit.simulate", "rulekit.dryrun", "rulekit.diff"),
+    ),
     (6, ("rulekit.api",)),
     (7, ("rulekit.cli",)),
 ]

@@ -168,3 +168,33 @@ def test_shipped_example_replays() -> None:
         counts = doc.document()["counts"]
         assert counts["events"] >= 20_000 and counts["rejected"] > 0
     assert not (ACME / "history-gb18030.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+LOCKED = """\
+rulekit: 1
+id: lockco
+version: 1.0.0
+extends: 4321-dcbao@1
+fields:
+  call_recording: {type: bool}
+stages:
+  C: {requires: "event.call_recording == true"}
+events:
+  escalate: {title: Escalate}
+transitions:
+  escalate: {from: [B, A], on: escalate, to: same, by: admin}
+"""
+
+
+def test_stage_locks_and_unknown_events_come_from_the_policy(tmp_path: Path) -> None:
+    path = tmp_path / "lockco.yaml"
+    path.write_text(LOCKED, encoding="utf-8")
+    locked = rulekit.load(path)
+    sim = simulate(locked, reps=10, customers=1000, start=START, days=240)
+    assert "call_recording" in sim.columns
+    assert sim.refusals["stage_lock"] > 0
+    assert sim.counts()["escalate"] > 0
+    into_c = [r for r in sim.rows if r["type"] == "promote" and r["stage"] == "C"]
+    assert any(r["call_recording"] == "1" for r in into_c)
+    doc = rulekit.replay(locked, sim.rows, as_of=sim.end, people=sim.people).document()
+    assert Counter(r["reason"] for r in doc["rejected"]) == sim.refusals

@@ -83,6 +83,8 @@ class Explanation:
             when = _short(iso(s.at))
             if s.kind == "timer":
                 what = "timer"
+            elif s.kind == "rule":
+                what = s.move or "rule"
             else:
                 assert s.event is not None
                 arg = f" {s.event.stage}" if s.event.stage else ""
@@ -91,7 +93,8 @@ class Explanation:
             if s.reason:
                 outcome = f"refused    {s.reason}" + (f": {s.detail}" if s.detail else "")
             else:
-                outcome = f"→ {s.state:<8} transition {s.move}"
+                label = "by" if s.kind == "rule" else "transition"
+                outcome = f"→ {s.state:<8} {label} {s.move}"
             extra = []
             if s.slots:
                 extra.append(f"slots {s.slots[0]}→{s.slots[1]}")

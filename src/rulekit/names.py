@@ -8,9 +8,22 @@ State and stage names may be written as bare words: `state in [new, D]`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from rulekit.lang import ANY, BOOL, DATETIME, DURATION, LIST, NUMBER, OBJECT, STRING, Scope, Type
+from rulekit.lang import (
+    ANY,
+    BOOL,
+    DATETIME,
+    DURATION,
+    LIST,
+    NUMBER,
+    OBJECT,
+    STRING,
+    Function,
+    Scope,
+    Type,
+)
 
 if TYPE_CHECKING:
     from rulekit.policy.models import Policy
@@ -39,6 +52,7 @@ RECORD: dict[str, tuple[Type, str]] = {
     "stage_since": (DATETIME, "when the customer was promoted into its stage (or state_since)"),
     "days_in_stage": (NUMBER, "whole days since stage_since"),
     "actor": (STRING, "who does the event being applied"),
+    "rep": (STRING, "the rep a routing rule is about to assign the customer to"),
 }
 
 #: names of stage objects a condition may read.
@@ -105,6 +119,32 @@ def event_type(policy: Policy) -> Type:
     return OBJECT("event", attrs)
 
 
+def _slots_of(env: Mapping[str, Any], rep: Any) -> Any:
+    lookup = env.get("__slots__")
+    return lookup(rep) if callable(lookup) and isinstance(rep, str) else None
+
+
+#: functions whose value comes from the run, not from one customer.
+ENGINE_FUNCTIONS = (
+    Function(
+        "open_leads",
+        ((STRING,),),
+        NUMBER,
+        "The customers a rep holds a slot for right now (its open leads).",
+        _slots_of,
+        uses_env=True,
+    ),
+    Function(
+        "slots_used",
+        ((STRING,),),
+        NUMBER,
+        "The slots a rep uses right now (the same count as open_leads).",
+        _slots_of,
+        uses_env=True,
+    ),
+)
+
+
 def scope_for(policy: Policy) -> Scope:
     """The scope of every condition in `policy`."""
     names: dict[str, Type] = {name: t for name, (t, _) in RECORD.items()}
@@ -118,4 +158,4 @@ def scope_for(policy: Policy) -> Scope:
     names["event"] = event_type(policy)
     symbols = {name: "stage" for name in policy.stages}
     symbols.update({name: "state" for name in policy.states})
-    return Scope(names=names, symbols=symbols)
+    return Scope(names=names, symbols=symbols).with_functions(*ENGINE_FUNCTIONS)

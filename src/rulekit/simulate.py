@@ -27,6 +27,7 @@ import heapq
 import math
 import os
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -540,7 +541,7 @@ class _Sim:
             due = round(per_day * done_days) if d < self.days - 1 else self.target
             last = d == self.days - 1
             want = max(0, due - self.archived) if weekday or saturday or last else 0
-            if weekday and want > 0:
+            if weekday and want > 0 and not last:
                 want = max(0, want + r.choice((-1, 0, 0, 1)))
             for _ in range(want):
                 add(self.work_time(day), self.do_archive)
@@ -659,6 +660,10 @@ class _Sim:
         reason = self.emit(at, cid, self.roles.create_rep, rep.id, fields=fields)
         if reason == "quota_exceeded":  # the lead goes to the colleague with the most room
             rep = min(self.reps, key=lambda x: (-self.room(x.id), x.id))
+            if self.room(rep.id) <= 0 and (old := self.stalest(rep.id)) and self.roles.release:
+                if self.emit(at, old, self.roles.release, rep.id) is None:
+                    self.released_by[old] = (rep.id, at)
+                    self.unplan(old)
             if self.room(rep.id) > 0:
                 reason = self.emit(at, cid, self.roles.create_rep, rep.id, fields=fields)
         if reason is None:
@@ -950,9 +955,7 @@ def _bind(fn: Callable[..., None], *args: Any) -> Callable[[datetime], None]:
 
 
 def _mentions(text: str, name: str) -> bool:
-    import re
-
-    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text) is not None
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
 
 
 def _typed(value: Any, kind: str) -> Any:

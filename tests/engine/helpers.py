@@ -17,12 +17,12 @@ def events(text: str) -> list[dict[str, Any]]:
         if not parts:
             continue
         row: dict[str, Any] = dict(zip(COLUMNS, parts[:4], strict=True))
-        if len(parts) > 4:
-            key = "to" if row["type"] == "reassign" else "stage"
-            row[key] = parts[4]
-        for extra in parts[5:]:
-            name, _, value = extra.partition("=")
-            row[name] = value
+        for extra in parts[4:]:
+            if "=" in extra:
+                name, _, value = extra.partition("=")
+                row[name] = value
+            else:
+                row["to" if row["type"] == "reassign" else "stage"] = extra
         out.append(row)
     return out
 

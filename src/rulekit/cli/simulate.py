@@ -132,7 +132,7 @@ def command(
             if people_out:
                 write_rows(people_out, PEOPLE_COLUMNS, sim.people, encoding)
         except OSError as exc:
-            fail([f"{exc.filename or out}: {exc.strerror}"], EXIT_USAGE)
+            fail([f"cannot write {out}: {exc.strerror}"], EXIT_USAGE)
         clock = time.perf_counter()
         result = api.replay(compiled, out, as_of=sim.end, people=sim.people)
         replayed = time.perf_counter() - clock

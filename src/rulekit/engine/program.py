@@ -15,6 +15,7 @@ from rulekit.timeutil import Duration
 
 if TYPE_CHECKING:
     from rulekit.compiler import CompiledPolicy, SortKey
+    from rulekit.engine.rules import Rule
     from rulekit.lang import Condition
 
 
@@ -86,6 +87,7 @@ class Program:
     rank_order: tuple[SortKey, ...]
     overdue: tuple[Condition, Condition] | None
     forecast: tuple[Condition, Condition] | None
+    rules: list[Rule] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def stage_at(self, index: int) -> Stage | None:
@@ -164,7 +166,10 @@ def build(policy: CompiledPolicy) -> Program:
         among = policy.conditions.get((section, "among"))
         value = policy.conditions.get((section, "value"))
         measure[section] = (among, value) if among is not None and value is not None else None
+    from rulekit.engine.rules import build as build_rules
+
     return Program(
+        rules=build_rules(policy),
         policy=policy,
         tz=policy.tz,
         stages=stages,

@@ -129,12 +129,13 @@ class StagesView:
 class Env(Mapping[str, Any]):
     """The names a condition reads, for one customer at one instant (and maybe one event)."""
 
-    __slots__ = ("program", "customer", "now", "event", "actor")
+    __slots__ = ("program", "customer", "now", "event", "actor", "bound")
     program: Program
     customer: Customer
     now: datetime
     event: Event | None
     actor: str | None
+    bound: dict[str, Any] | None
 
     def __init__(
         self,
@@ -143,15 +144,20 @@ class Env(Mapping[str, Any]):
         now: datetime,
         event: Event | None = None,
         actor: str | None = None,
+        bound: dict[str, Any] | None = None,
     ) -> None:
         self.program = program
         self.customer = customer
         self.now = now
         self.event = event
         self.actor = actor if actor is not None else (event.actor if event else None)
+        self.bound = bound  # names a rule binds for one check, such as `rep`
 
     def get(self, name: str, default: Any = None) -> Any:
         """The value of `name`: a record property, a stage object, the event, or a field."""
+        bound = self.bound
+        if bound is not None and name in bound:
+            return bound[name]
         getter = _GETTERS.get(name)
         if getter is not None:
             return getter(self)
@@ -214,5 +220,7 @@ _GETTERS: dict[str, Callable[[Env], Any]] = {
     "actor": lambda e: e.actor,
     "event": lambda e: e.event.as_mapping() if e.event is not None else None,
     "now": lambda e: e.now,
+    "rep": lambda e: None,
+    "__slots__": lambda e: e.program.extra.get("slots"),
     "tz": lambda e: e.program.tz,
 }

@@ -20,6 +20,7 @@ from rulekit.engine.events import Event, EventLog
 from rulekit.engine.people import People
 from rulekit.engine.program import START, Move, Program
 from rulekit.engine.record import Customer, Env
+from rulekit.engine.rules import RuleRunner
 from rulekit.engine.slots import Ledger
 from rulekit.engine.timers import Timers
 from rulekit.lang.runtime import truth
@@ -81,6 +82,7 @@ class World:
     steps: list[Step] = field(default_factory=list)
     taken: Counter[str] = field(default_factory=Counter)  # transition name -> times taken
     refused: Counter[str] = field(default_factory=Counter)  # transition name -> times refused
+    rules_fired: Counter[str] = field(default_factory=Counter)  # rule name -> actions taken
     ledger: Ledger = field(init=False)
     timers: Timers = field(init=False)
 
@@ -97,6 +99,10 @@ class Replayer:
         self.people = people
         self.world = World(program, people)
         self.watch = watch
+        self.rules = RuleRunner(self, program.rules)
+        self._next_sweep: datetime | None = None
+        used = self.world.ledger.used
+        program.extra["slots"] = lambda rep: used.get(rep, 0)
 
     # -- timers ---------------------------------------------------------------------------
     def _fire(self, customer: Customer, move: Move, due: datetime) -> None:
@@ -111,8 +117,25 @@ class Replayer:
             )
 
     def advance(self, until: datetime) -> None:
-        """Fire the timers due at or before `until`."""
+        """Fire the timers due at or before `until`, and the daily rule sweeps before it."""
+        if self.rules.swept:
+            if self._next_sweep is None:
+                self._next_sweep = _next_midnight(until, self.program)
+            while self._next_sweep <= until:
+                sweep = self._next_sweep
+                self.world.timers.fire_until(sweep, self.world.customers, self._fire)
+                self.rules.sweep(sweep)
+                self._next_sweep = _next_midnight(sweep, self.program)
         self.world.timers.fire_until(until, self.world.customers, self._fire)
+
+    def record_rule(
+        self, customer: Customer, rule: str, at: datetime, values: dict[str, Any]
+    ) -> None:
+        """Note a rule's action on a watched customer (for `explain`)."""
+        if customer.id == self.watch:
+            self.world.steps.append(
+                Step(at, "rule", None, f"rule {rule}", customer.state, values=values)
+            )
 
     # -- events ---------------------------------------------------------------------------
     def replay(
@@ -160,6 +183,10 @@ class Replayer:
         reason, detail, move, values = self._decide(event, customer)
         if move is not None:
             (world.refused if reason is not None else world.taken)[move.name] += 1
+        if reason is None and self.rules.on_event:
+            applied_to = world.customers.get(event.customer)
+            if applied_to is not None:
+                self.rules.after_event(applied_to, event)
         if reason is not None:
             world.rejected.append(
                 Rejection(
@@ -314,6 +341,15 @@ class Replayer:
         if grant and move.target is not None:
             world.timers.schedule(customer)
         return None, "", move, values
+
+
+def _next_midnight(after: datetime, program: Program) -> datetime:
+    """The first 00:00 in the policy's timezone strictly after `after`."""
+    from datetime import timedelta
+
+    local = after.astimezone(program.tz)
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return day.replace(tzinfo=program.tz)
 
 
 def _role_ok(roles: frozenset[str], actor: str, admin: bool, customer: Customer | None) -> bool:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rulekit.engine.program import Program
 from rulekit.engine.record import Env
 from rulekit.engine.replay import Rejection, World
+from rulekit.engine.rules import Alert, alerts
 from rulekit.engine.snapshot import funnel, measure, ranks
 from rulekit.lang.runtime import truth
 from rulekit.timeutil import format_instant
@@ -74,6 +75,7 @@ class Result:
     applied: int
     timers: int
     world: World | None = None
+    alerts: list[Alert] = field(default_factory=list)
 
     def counts_line(self) -> str:
         """One line: events read, applied, refused, timers fired."""
@@ -289,6 +291,7 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
                 row.violations.append("stage_skipped")
         customers.append(row)
     reps = _reps(program, world, as_of, run)
+    raised = alerts(program, program.rules, world.customers, as_of)
     return Result(
         mode,
         program.policy.id,
@@ -302,6 +305,7 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
         world.applied,
         world.timers_fired,
         world,
+        raised,
     )
 
 
