@@ -44,6 +44,12 @@ def input_options(fn: F) -> F:
                 type=click.Path(dir_okay=False),
                 help="Also write the customer table to FILE (.csv, .xlsx, .parquet, .jsonl).",
             ),
+            click.option(
+                "--alerts",
+                "with_alerts",
+                is_flag=True,
+                help="Add the rules' alerts to the JSON document (a top-level `alerts` list).",
+            ),
         ]
     ):
         fn = option(fn)
@@ -100,7 +106,7 @@ def as_of_value(text: str | None) -> str | None:
     return text
 
 
-def emit(result: Any, fmt: str, out: str | None) -> None:
+def emit(result: Any, fmt: str, out: str | None, with_alerts: bool = False) -> None:
     """Print a result as text or JSON, and write --out."""
     if out:
         from rulekit.report.tables import write_customers
@@ -108,7 +114,13 @@ def emit(result: Any, fmt: str, out: str | None) -> None:
         write_customers(result, out)
         click.echo(f"wrote {len(result.customers):,} customers to {out}", err=True)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.document(), ensure_ascii=False, indent=2) + "\n")
+        doc = result.document()
+        if with_alerts:
+            doc["alerts"] = [
+                {"customer": a.customer, "rule": a.rule, "level": a.level, "message": a.message}
+                for a in result.alerts
+            ]
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
     from rich.console import Console
 

@@ -28,6 +28,7 @@ def command(
     sheet: str | None,
     fmt: str,
     out: str | None,
+    with_alerts: bool,
     skip_bad_rows: bool,
     policy_path: tuple[str, ...],
 ) -> None:
@@ -69,4 +70,4 @@ def command(
             )
 
     result = guarded(work)
-    emit(result, fmt, out)
+    emit(result, fmt, out, with_alerts)

@@ -23,6 +23,7 @@ def command(
     sheet: str | None,
     fmt: str,
     out: str | None,
+    with_alerts: bool,
     policy_path: tuple[str, ...],
 ) -> None:
     """Evaluate the RECORDS snapshot under POLICY at --as-of.
@@ -39,4 +40,4 @@ def command(
             policy, records, as_of=as_of, people=people, policy_path=policy_path, sheet=sheet
         )
 
-    emit(guarded(work), fmt, out)
+    emit(guarded(work), fmt, out, with_alerts)

@@ -54,6 +54,18 @@ def render(result: Result, console: Console, *, customers: int = 20) -> None:
     console.print(
         "customers by state: " + " · ".join(f"{s} {by_state[s]:,}" for s in states if by_state[s])
     )
+    if result.alerts:
+        levels = Counter(a.level for a in result.alerts)
+        rules = Counter(a.rule for a in result.alerts)
+        console.print(
+            f"alerts {len(result.alerts):,}: "
+            + " · ".join(f"{k} {v:,}" for k, v in rules.most_common())
+            + " ("
+            + ", ".join(f"{k} {v:,}" for k, v in levels.most_common())
+            + ")"
+        )
+        for a in result.alerts[:5]:
+            console.print(f"  [{a.level}] {a.rule}: {a.message}", markup=False)
     if customers and result.customers:
         _customers(result, console, customers)
 
