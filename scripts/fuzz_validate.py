@@ -20,10 +20,13 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from rulekit.policy.yamlsrc import parse_yaml  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 BASE = (ROOT / "policy" / "4321-dcbao.yaml").read_text(encoding="utf-8")
 OVERLAY = (ROOT / "examples" / "acme-valves" / "policy.yaml").read_text(encoding="utf-8")
-BASE_DATA = yaml.safe_load(BASE)
+BASE_DATA = parse_yaml(BASE, "base.yaml")[0].data  # type: ignore[union-attr]
 
 TOKENS = [
     *"abcdeDCBAO_ ()[],.'\"=!<>+-*/%0123456789\\{}:#@，（）",

@@ -62,7 +62,7 @@ def open_svg(chart_id: str, width: float, height: float, label: str) -> str:
 
 def text(x: float, y: float, body: str, *, size: int = 11, fill: str = INK, **attrs: str) -> str:
     """A `<text>` element; `body` must already be escaped; attrs use `_` for `-`."""
-    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+    extra = "".join(f' {k.rstrip("_").replace("_", "-")}="{v}"' for k, v in attrs.items())
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" {FONT}{extra}>'
         f"{body}</text>"
