@@ -19,6 +19,8 @@ def text(cell: Any) -> str | None:
     """A text cell; numbers become their digits (an XLSX id 1001 is "1001"); blank is None."""
     if cell is None:
         return None
+    if type(cell) is str:
+        return cell.strip() or None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     if isinstance(cell, bool):

@@ -274,7 +274,7 @@ class Replayer:
         created = customer is None
         if customer is None:
             customer = Customer(event.customer, START, len(program.stages), event.at)
-        env = Env(program, customer, event.at, event)
+        env: Env | None = None
         chosen = None
         for move in moves:
             if state not in move.sources:
@@ -283,15 +283,17 @@ class Replayer:
                 continue
             if not _role_ok(move.roles, event.actor, admin, customer):
                 continue
-            if move.when is not None and not truth(move.when(env)):
-                continue
+            if move.when is not None:
+                env = env or Env(program, customer, event.at, event)
+                if not truth(move.when(env)):
+                    continue
             chosen = move
             break
         if chosen is None:
             return "invalid_transition", f"no transition from {state} on {event.type}", None, {}
         if event.type in program.promotes and event.stage is not None:
             lock = program.stages[program.stage_index[event.stage] - 1].requires
-            if lock is not None and not truth(lock(env)):
+            if lock is not None and not truth(lock(env or Env(program, customer, event.at, event))):
                 return "stage_lock", f"stage {event.stage} requires {lock.text}", chosen, {}
         saved = customer.save()
         values: dict[str, Any] = {}

@@ -23,29 +23,42 @@ class Ledger:
         self.people = people
         self.used: Counter[str] = Counter()
         self.held: dict[str, tuple[str, ...]] = {}
+        cond = program.holds_slot
+        # a condition that reads only the state is decided once per state
+        self._by_state: dict[str, bool] | None = (
+            {} if cond is not None and cond.names <= {"state"} else None
+        )
+
+    def _owner_holds(self, customer: Customer, now: datetime) -> bool:
+        cond = self.program.holds_slot
+        if cond is None:
+            return False
+        memo = self._by_state
+        if memo is None:
+            return truth(cond(Env(self.program, customer, now)))
+        state = customer.state
+        held = memo.get(state)
+        if held is None:
+            held = memo[state] = truth(cond(Env(self.program, customer, now)))
+        return held
 
     def holders(self, customer: Customer, now: datetime) -> tuple[str, ...]:
         """The reps whose slots `customer` takes as it is now."""
-        cond = self.program.holds_slot
-        if cond is None:
-            return ()
-        out: list[str] = []
-        if customer.owner is not None and truth(cond(Env(self.program, customer, now))):
-            out.append(customer.owner)
-        if customer.pending_owner is not None:
-            out.append(customer.pending_owner)
-        return tuple(out)
+        owner, pending = customer.owner, customer.pending_owner
+        holds = owner is not None and self._owner_holds(customer, now)
+        if pending is None:
+            return (owner,) if holds else ()  # type: ignore[return-value]
+        return (owner, pending) if holds else (pending,)  # type: ignore[return-value]
 
     def over_limit(self, customer: Customer, now: datetime) -> str | None:
         """The first rep that `customer`'s change would take past the limit, if any."""
-        before = Counter(self.held.get(customer.id, ()))
-        after = Counter(self.holders(customer, now))
-        for rep, n in after.items():
-            gained = n - before.get(rep, 0)
-            if gained > 0:
-                limit = self.program.limit_for(self.people.team(rep))
-                if limit is not None and self.used[rep] + gained > limit:
-                    return rep
+        before = self.held.get(customer.id, ())
+        for rep in self.holders(customer, now):
+            if rep in before:
+                continue  # already counted (a rep holds at most one slot per customer)
+            limit = self.program.limit_for(self.people.team(rep))
+            if limit is not None and self.used[rep] + 1 > limit:
+                return rep
         return None
 
     def commit(self, customer: Customer, now: datetime) -> None:
@@ -54,8 +67,11 @@ class Ledger:
         after = self.holders(customer, now)
         if before == after:
             return
-        self.used.subtract(before)
-        self.used.update(after)
+        used = self.used
+        for rep in before:
+            used[rep] -= 1
+        for rep in after:
+            used[rep] += 1
         self.held[customer.id] = after
 
     def limit(self, rep: str) -> int | None:
