@@ -14,8 +14,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+DEMO := examples/acme-valves
+
 demo: $(STAMP)
-	$(BIN)/rulekit validate policy/4321-dcbao.yaml examples/*/policy.yaml --policy-path policy
+	$(BIN)/rulekit validate policy/4321-dcbao.yaml examples/*/policy.yaml examples/*/proposal.yaml
+	@mkdir -p out
+	$(BIN)/rulekit dry-run --baseline $(DEMO)/policy.yaml --candidate $(DEMO)/proposal.yaml \
+		$(DEMO)/history.xlsx --people $(DEMO)/people.csv --as-of 2027-01-01 \
+		--html out/acme-dry-run.html
+	@echo "HTML report: out/acme-dry-run.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks
