@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -129,11 +130,17 @@ def emit(result: Any, fmt: str, out: str | None, with_alerts: bool = False) -> N
     render(result, Console(highlight=False))
 
 
-def progress_bar(label: str) -> Any:
-    """A rich progress bar on stderr when it is a terminal, else None."""
-    if not stderr_is_tty():
-        return None
+@contextmanager
+def progress(
+    label: str, total: int, *, enabled: bool
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback drawing a bar on stderr, when enabled and stderr is a terminal."""
+    if not enabled or not stderr_is_tty():
+        yield None
+        return
     from rich.console import Console
     from rich.progress import Progress
 
-    return Progress(console=Console(stderr=True), transient=True), label
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done, all_: bar.update(task, completed=done, total=all_)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from rulekit.cli.common import policy_path_option
-from rulekit.cli.engine_options import as_of_value, emit, guarded, input_options, progress_bar
+from rulekit.cli.engine_options import as_of_value, emit, guarded, input_options, progress
 
 
 @click.command("replay")
@@ -48,25 +48,14 @@ def command(
         compiled = api.load(policy, policy_path=policy_path)
         table = read_table(events, sheet=sheet)
         people_table = read_table(people) if people else None
-        bar = progress_bar("replaying") if fmt == "text" else None
-        if bar is None:
+        with progress("replaying", len(table.rows), enabled=fmt == "text") as tick:
             return runner.replay(
                 compiled,
                 table,
                 api._instant(as_of, compiled),
                 people=people_table,
                 skip_bad_rows=skip_bad_rows,
-            )
-        progress, label = bar
-        with progress:
-            task = progress.add_task(label, total=len(table.rows))
-            return runner.replay(
-                compiled,
-                table,
-                api._instant(as_of, compiled),
-                people=people_table,
-                skip_bad_rows=skip_bad_rows,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                progress=tick,
             )
 
     result = guarded(work)
