@@ -21,10 +21,12 @@ from rulekit.source import display_width
 if TYPE_CHECKING:
     from rulekit.compiler import CompiledPolicy
 
-#: annotations start at this column at most; a longer line gets its annotation two spaces after.
-MAX_ANNOTATION_COLUMN = 72
+#: annotations line up after the longest line up to this width; a longer line gets its
+#: annotation two spaces after its end.
+MAX_ANNOTATION_COLUMN = 60
 _DIM, _RESET = "\x1b[2m", "\x1b[0m"
 _PLAIN_KEY = re.compile(r"^[^.\[\]\"\s]+$")
+_PLAIN_TEXT_KEY = re.compile(r"^[A-Za-z_][\w+\-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,22 +122,63 @@ def _leaf(doc: Document, path: Path, value: Any, cwd: str | None) -> Leaf:
     return Leaf(path, value, display_file(span.file, cwd), span.line, span.column)
 
 
-def chain(policy: CompiledPolicy, cwd: str | None = None) -> list[PolicyFile]:
-    """The policy's files with the id and version each declares (the policy's own first)."""
+def _documents(policy: CompiledPolicy) -> list[Document | None]:
+    """Each file of the chain as parsed on its own (None for a policy given as text)."""
     from rulekit.diagnostics import DiagnosticError
     from rulekit.policy.loader import read_file
 
-    out = [PolicyFile(display_file(policy.files[0], cwd), policy.id, policy.version)]
-    for path in policy.files[1:]:
+    out: list[Document | None] = []
+    for path in policy.files:
         try:
-            data = read_file(path).data
+            out.append(None if path.startswith("<") else read_file(path))
         except DiagnosticError:  # pragma: no cover - it was just read to compile the policy
-            data = {}
+            out.append(None)
+    return out
+
+
+def chain(policy: CompiledPolicy, cwd: str | None = None) -> list[PolicyFile]:
+    """The policy's files with the id and version each declares (the policy's own first)."""
+    out = [PolicyFile(display_file(policy.files[0], cwd), policy.id, policy.version)]
+    for path, doc in zip(policy.files[1:], _documents(policy)[1:], strict=True):
+        data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
         out.append(
             PolicyFile(
                 display_file(path, cwd), str(data.get("id", "?")), str(data.get("version", "?"))
             )
         )
+    return out
+
+
+_MISSING = object()
+
+
+def _get(data: Any, path: Path) -> Any:
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return _MISSING
+    return data
+
+
+def removed(policy: CompiledPolicy, cwd: str | None = None) -> list[Leaf]:
+    """The entries an overlay deletes with `null` (`claim: {approval: null}`), with where."""
+    docs = _documents(policy)
+    out: list[Leaf] = []
+    for i, doc in enumerate(docs[:-1]):
+        if doc is None:
+            continue
+        for path, located in doc.positions.items():
+            if not path or _get(doc.data, path) is not None:
+                continue
+            if _get(policy.document.data, path) is not _MISSING:
+                continue  # a null value, or put back by an overlay above
+            if all(d is None or _get(d.data, path) is _MISSING for d in docs[i + 1 :]):
+                continue  # nothing to delete
+            span = located.span
+            out.append(Leaf(path, None, display_file(span.file, cwd), span.line, span.column))
     return out
 
 
@@ -152,7 +195,8 @@ def _reads_back(text: str) -> bool:
     from rulekit.policy.yamlsrc import _Builder
 
     node = yaml.ScalarNode("tag:yaml.org,2002:str", text, style=None)
-    return _Builder.scalar(node) == text
+    value: object = _Builder.scalar(node)
+    return value == text
 
 
 class _Dumper(yaml.SafeDumper):
@@ -164,14 +208,24 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     style: str | None = None
-    if "\n" in text.rstrip("\n") or (text.endswith("\n") and text.strip()):
-        style = "|"
+    if "\n" in text.rstrip("\n"):
+        style = "|"  # lines: kept as they are
+    elif text.endswith("\n") and text.strip():
+        style = ">"  # one paragraph (as `description: >` reads): folded to the width
     elif not _reads_back(text):
         style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
+def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.SequenceNode:
+    """A list of scalars on one line (`from: [OD, O+, R]`), others as blocks."""
+    return dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", items, flow_style=_is_leaf(items) and bool(items)
+    )
+
+
 _Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
 
 
 def flow(value: Any) -> str:
@@ -196,7 +250,7 @@ def to_yaml(policy: CompiledPolicy, cwd: str | None = None) -> str:
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
-        width=100,
+        width=88,
     )
     return "\n".join(head) + "\n" + body
 
@@ -209,6 +263,10 @@ def to_json(policy: CompiledPolicy, cwd: str | None = None) -> dict[str, Any]:
         "files": [f.path for f in files],
         "chain": [{"file": f.path, "id": f.id, "version": f.version} for f in files],
         "values": [leaf.as_json() for leaf in leaves(policy.document, cwd)],
+        "removed": [
+            {k: v for k, v in leaf.as_json().items() if k != "value"}
+            for leaf in removed(policy, cwd)
+        ],
     }
 
 
@@ -225,7 +283,7 @@ def _rows(doc: Document, value: Any, path: Path, indent: int, cwd: str | None) -
     pad = "  " * indent
     items: list[tuple[str, Any, Path]]
     if isinstance(value, dict):
-        items = [(f"{flow(k)}:", v, (*path, k)) for k, v in value.items()]
+        items = [(f"{_key(k)}:", v, (*path, k)) for k, v in value.items()]
     else:
         items = [("-", v, (*path, i)) for i, v in enumerate(value)]
     for label, child, child_path in items:
@@ -243,6 +301,11 @@ def _rows(doc: Document, value: Any, path: Path, indent: int, cwd: str | None) -
             yield _Row(f"{pad}{label} {flow(child)}", where)
 
 
+def _key(key: str) -> str:
+    """A key as rulekit's YAML reads it: `on` stays plain (rulekit keys are never booleans)."""
+    return key if _PLAIN_TEXT_KEY.match(key) else flow(key)
+
+
 def header(policy: CompiledPolicy, cwd: str | None = None) -> list[str]:
     """The id, version and title, and the chain of files."""
     title = f" · {policy.title}" if policy.title else ""
@@ -252,8 +315,12 @@ def header(policy: CompiledPolicy, cwd: str | None = None) -> list[str]:
 def to_text(policy: CompiledPolicy, *, color: bool = False, cwd: str | None = None) -> str:
     """The resolved policy as YAML-like text, each leaf annotated with its `file:line`."""
     rows = list(_rows(policy.document, policy.document.data or {}, (), 0, cwd))
+    gone = removed(policy, cwd)
+    if gone:
+        rows += [_Row("# removed by an overlay (`null`):")]
+        rows += [_Row(f"#   {leaf.dotted}", f"{leaf.file}:{leaf.line}") for leaf in gone]
     widths = [display_width(r.text) for r in rows if r.where]
-    column = min(max(widths, default=0), MAX_ANNOTATION_COLUMN) + 2
+    column = max((w for w in widths if w <= MAX_ANNOTATION_COLUMN), default=0) + 2
     lines = [*header(policy, cwd), ""]
     for row in rows:
         if row.where is None:

@@ -16,6 +16,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("explain", "Show one customer's path through a history, step by step."),
     "dry-run": ("dryrun", "Replay a history under two policies and compare the outcomes."),
     "diff": ("diff", "Show what changes between two resolved policies."),
+    "test": ("test", "Run a policy's YAML test files."),
+    "coverage": (
+        "coverage",
+        "List the transitions and rules a history exercises, and those it never does.",
+    ),
+    "init": ("init", "Scaffold a client folder: an overlay, a test file, a sample history."),
+    "show": (
+        "show",
+        "Print the resolved policy with where each value was set; draw its state graph.",
+    ),
 }
 
 
