@@ -21,9 +21,9 @@ EVENT = "#475569"  # event edges (slate)
 TIMER = "#d97706"  # timer edges (amber, dashed)
 IDLE = "#cbd5e1"  # edges never taken
 NODE = "#eff6ff"
-NODE_LINE = "#2563eb"
+NODE_LINE = "#60a5fa"
 PUBLIC = "#fef3c7"
-BOX_W, BOX_H = 84.0, 46.0
+BOX_W, BOX_H = 88.0, 58.0
 
 
 def flow_chart(
@@ -43,24 +43,23 @@ def flow_chart(
     sources = Counter(e.transition for e in edges)
     margin = BOX_W / 2 + 12
     gap = (width - 2 * margin) / max(1, len(nodes) - 1)
-    up = max((at[e.target] - at[e.origin] for e in edges), default=1)
-    down = max((at[e.origin] - at[e.target] for e in edges), default=1)
-    lift = 46.0
-    row_y = 60 + _rise(max(1, up), lift)
-    height = row_y + BOX_H / 2 + _rise(max(1, down), lift) + 90
+    xs = {name: margin + i * gap for i, name in enumerate(nodes)}
+    up = max([1, *(at[e.target] - at[e.origin] for e in edges)])
+    down = max([1, *(at[e.origin] - at[e.target] for e in edges)])
+    row_y = 40 + _rise(up)
+    height = row_y + BOX_H / 2 + _rise(down) + 70
+    ports = _ports(edges, xs)
     peak = max([1, *(taken.get(e.transition, 0) for e in edges)])
     out = [open_svg("chart-flow", width, height, "lifecycle flow of the candidate policy")]
     out.append(_defs())
     labelled: set[str] = set()
     labels = []
-    for e in edges:
-        x1 = margin + at[e.origin] * gap
-        x2 = margin + at[e.target] * gap
+    for i, e in enumerate(edges):
         count = taken.get(e.transition, 0)
-        first = e.transition not in labelled
-        labelled.add(e.transition)
-        rise = _rise(abs(at[e.target] - at[e.origin]), lift)
-        path, lx, ly = _curve(x1, x2, row_y, rise)
+        x1, x2 = ports[i]
+        path, lx, ly = _curve(
+            x1, x2, e.origin == e.target, row_y, _rise(at[e.target] - at[e.origin])
+        )
         color = IDLE if count == 0 else (TIMER if e.trigger.is_timer else EVENT)
         stroke = 1.2 + 4.0 * math.sqrt(count / peak)
         dash = ' stroke-dasharray="7 4"' if e.trigger.is_timer else ""
@@ -70,26 +69,34 @@ def flow_chart(
             f' stroke-width="{stroke:.1f}"{dash} marker-end="url(#arrow-{_marker(color)})">'
             f"<title>{esc(tip)}</title></path>"
         )
-        if first:
+        if e.transition not in labelled:
+            labelled.add(e.transition)
             more = f" ({sources[e.transition]} sources)" if sources[e.transition] > 1 else ""
-            body = (
-                f'{esc(e.transition)} <tspan font-weight="700">{num(count)}</tspan>'
-                f"{esc(more)}"
-            )
+            body = f'{esc(e.transition)} <tspan font-weight="700">{num(count)}</tspan>{esc(more)}'
             labels.append(
-                text(lx, ly, body, size=11, fill=INK, text_anchor="middle", class_="edge-label",
-                     paint_order="stroke", stroke="#ffffff", stroke_width="4",
-                     stroke_linejoin="round")  # fmt: skip
+                text(
+                    lx,
+                    ly,
+                    body,
+                    size=11,
+                    fill=INK,
+                    text_anchor="middle",
+                    class_="edge-label",
+                    paint_order="stroke",
+                    stroke="#ffffff",
+                    stroke_width="4",
+                    stroke_linejoin="round",
+                )
             )
     out.extend(labels)
     for name in nodes:
-        out.append(_node(policy, name, margin + at[name] * gap, row_y, population))
+        out.append(_node(policy, name, xs[name], row_y, population))
     notes = [
-        f"{esc(n)} <tspan font-weight=\"700\">{num(taken.get(n, 0))}</tspan>"
+        f'{esc(n)} <tspan font-weight="700">{num(taken.get(n, 0))}</tspan>'
         for n in policy.model.transitions
         if n in in_place
     ]
-    y = height - 40
+    y = height - 36
     if notes:
         out.append(text(margin - BOX_W / 2, y, "state unchanged: " + " · ".join(notes), size=12))
     out.append(_key(margin - BOX_W / 2, y + 24))
@@ -97,26 +104,42 @@ def flow_chart(
     return "".join(out)
 
 
-def _rise(distance: int, lift: float) -> float:
-    """How high an arc over `distance` columns goes."""
-    return 22 + lift * math.sqrt(distance) + 8 * distance
+def _rise(distance: int) -> float:
+    """How far an arc over `distance` columns (negative: backward) leaves the row."""
+    return 18 + 20 * abs(distance) if distance else 34
 
 
-def _curve(x1: float, x2: float, row_y: float, h: float) -> tuple[str, float, float]:
-    """An arc `h` high from column x1 to x2 (a loop if equal): SVG path, label position."""
+def _ports(edges: Sequence[Edge], xs: Mapping[str, float]) -> list[tuple[float, float]]:
+    """Where each edge leaves and enters its boxes: the ends on one side of a box are spread
+    over its width, ordered by the x of their other end, so that nested arcs do not cross."""
+    ends: dict[tuple[str, bool], list[tuple[float, int, int]]] = {}
+    for i, e in enumerate(edges):
+        top = xs[e.target] > xs[e.origin]
+        ends.setdefault((e.origin, top), []).append((xs[e.target], -1 if top else 1, i * 2))
+        ends.setdefault((e.target, top), []).append((xs[e.origin], 1 if top else -1, i * 2 + 1))
+    spot: dict[int, float] = {}
+    for (name, _), group in ends.items():
+        group.sort()
+        for k, (_, _, slot) in enumerate(group):
+            spot[slot] = xs[name] - BOX_W / 2 + 8 + (k + 0.5) * (BOX_W - 16) / len(group)
+    return [(spot[2 * i], spot[2 * i + 1]) for i in range(len(edges))]
+
+
+def _curve(x1: float, x2: float, loop: bool, row_y: float, h: float) -> tuple[str, float, float]:
+    """An arc `h` from the row from x1 to x2, or a loop under one box: path, label position."""
     half = BOX_H / 2
-    if x1 == x2:  # a self-loop over the box
-        top = row_y - half
-        d = f"M{x1 - 12:.1f},{top:.1f} C{x1 - 34:.1f},{top - 44:.1f} {x1 + 34:.1f},"
-        d += f"{top - 44:.1f} {x1 + 12:.1f},{top:.1f}"
-        return d, x1, top - 38
+    if loop:
+        y = row_y + half
+        mid = (x1 + x2) / 2
+        d = f"M{mid - 10:.1f},{y:.1f} C{mid - 34:.1f},{y + 44:.1f} {mid + 34:.1f},"
+        d += f"{y + 44:.1f} {mid + 10:.1f},{y:.1f}"
+        return d, mid, y + 46
     forward = x2 > x1
     sign = -1 if forward else 1
     y = row_y + sign * half
-    sx, tx = (x1 + 10, x2 - 10) if forward else (x1 - 10, x2 + 10)
     c = y + sign * h / 0.75
-    d = f"M{sx:.1f},{y:.1f} C{sx:.1f},{c:.1f} {tx:.1f},{c:.1f} {tx:.1f},{y:.1f}"
-    return d, (sx + tx) / 2, y + sign * h + (4 if forward else 12)
+    d = f"M{x1:.1f},{y:.1f} C{x1:.1f},{c:.1f} {x2:.1f},{c:.1f} {x2:.1f},{y:.1f}"
+    return d, (x1 + x2) / 2, y + sign * h + (-4 if forward else 12)
 
 
 def _marker(color: str) -> str:
@@ -152,13 +175,20 @@ def _node(policy: CompiledPolicy, name: str, x: float, y: float, pop: Mapping[st
         f'<rect x="{x - BOX_W / 2:.1f}" y="{y - BOX_H / 2:.1f}" width="{BOX_W:g}"'
         f' height="{BOX_H:g}" rx="8" fill="{fill}" stroke="{line}" stroke-width="1.5"/>'
     ]
-    out.append(text(x, y - 4, esc(name), size=14, text_anchor="middle", font_weight="700"))
+    out.append(text(x, y - 8, esc(name), size=14, text_anchor="middle", font_weight="700"))
     sub = attrs.get("name") or ("not yet known" if name == START else "")
-    out.append(text(x, y + 13, esc(sub), size=10, fill=MUTED, text_anchor="middle"))
+    out.append(text(x, y + 7, esc(sub), size=10, fill=MUTED, text_anchor="middle"))
     if name != START:
         out.append(
-            text(x, y + BOX_H / 2 + 14, f"{num(pop.get(name, 0))} now", size=10, fill=MUTED,
-                 text_anchor="middle", class_="node-count")  # fmt: skip
+            text(
+                x,
+                y + 21,
+                f"{num(pop.get(name, 0))} now",
+                size=10,
+                fill=INK,
+                text_anchor="middle",
+                class_="node-count",
+            )
         )
     out.append("</g>")
     return "".join(out)

@@ -154,7 +154,7 @@ def columns(
                         size=10,
                         fill=MUTED,
                         text_anchor="middle",
-                    )  # fmt: skip
+                    )
                 )
             if limit is not None:
                 ly = base_y - limit * scale
@@ -172,7 +172,7 @@ def columns(
                     esc(cat),
                     text_anchor="end",
                     transform=f"rotate(-40 {cx:.1f} {base_y + 14:.1f})",
-                )  # fmt: skip
+                )
             )
         else:
             out.append(text(cx, base_y + 16, esc(cat), text_anchor="middle"))
