@@ -22,7 +22,6 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
             "rulekit.dryrun",
             "rulekit.diff",
             "rulekit.show",
-            "rulekit.testing",
             "rulekit.coverage",
             "rulekit.scaffold",
             "rulekit.schema",
@@ -30,7 +29,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
             "rulekit.watch",
         ),
     ),
-    (6, ("rulekit.api",)),
+    (6, ("rulekit.api", "rulekit.testing")),
     (7, ("rulekit.cli",)),
 ]
 
