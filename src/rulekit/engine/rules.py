@@ -119,11 +119,13 @@ class RuleRunner:
         world = self.replayer.world
         saved = customer.save()
         values: dict[str, Any] = {}
+        taken: str | None = None
         if rule.action is not None:
             move = self._move(rule.action, customer, at, event)
             if move is None:
                 return
             values = take(self.replayer.program, customer, move, at, event)
+            taken = move.name
         elif rule.assign is not None:
             rep = self._route(rule, customer, at, event)
             if rep is None or rep == customer.owner:
@@ -131,6 +133,7 @@ class RuleRunner:
             taking = self._taking_move(customer)
             if taking is not None:
                 values = take(self.replayer.program, customer, taking, at, event, actor=rep)
+                taken = taking.name
             else:
                 customer.owner = rep
                 values = {"owner": rep}
@@ -141,6 +144,8 @@ class RuleRunner:
         if customer.version != saved[-1]:
             world.timers.schedule(customer)
         world.rules_fired[rule.name] += 1
+        if taken is not None:
+            world.taken[taken] += 1
         self.replayer.record_rule(customer, rule.name, at, values)
 
     def _move(

@@ -20,17 +20,19 @@ def _delta(a: int, b: int) -> str:
 
 def render(run: DryRun, console: Console, *, first: int = 20) -> None:
     """Print a dry-run for people."""
+    from rich.markup import escape as esc
     from rich.table import Table
 
     from rulekit.diff import diff, summary
 
     a, b = run.baseline, run.candidate
     console.print(
-        f"[bold]policy diff[/]: {summary(diff(run.baseline_policy, run.candidate_policy))}"
+        f"[bold]policy diff[/]: {esc(summary(diff(run.baseline_policy, run.candidate_policy)))}"
     )
     console.print(
         f"baseline {a.policy_id} {a.policy_version} · candidate {b.policy_id} {b.policy_version}"
-        f" · {a.events:,} events · as of {a.iso(a.as_of)}"
+        f" · {a.events:,} events · as of {a.iso(a.as_of)}",
+        markup=False,
     )
     states = list(dict.fromkeys([*(a.world.program.states if a.world else []),
                                  *(b.world.program.states if b.world else [])]))  # fmt: skip
@@ -41,7 +43,7 @@ def render(run: DryRun, console: Console, *, first: int = 20) -> None:
         table.add_column(col, justify="left" if col == "state" else "right")
     for s in states:
         if sa[s] or sb[s]:
-            table.add_row(s, f"{sa[s]:,}", f"{sb[s]:,}", _delta(sa[s], sb[s]))
+            table.add_row(esc(s), f"{sa[s]:,}", f"{sb[s]:,}", _delta(sa[s], sb[s]))
     console.print(table)
     ra = Counter(r.reason for r in a.rejected)
     rb = Counter(r.reason for r in b.rejected)
@@ -64,7 +66,7 @@ def render(run: DryRun, console: Console, *, first: int = 20) -> None:
     for r in b.reps:
         x = used_a.get(r.rep)
         slots.add_row(
-            r.rep,
+            esc(r.rep),
             f"{x.slots_used}/{x.slot_limit}" if x else "",
             f"{r.slots_used}/{r.slot_limit}",
         )
@@ -80,8 +82,8 @@ def render(run: DryRun, console: Console, *, first: int = 20) -> None:
             changed.add_column(col)
         for c in run.changed[:first]:
             changed.add_row(
-                c.customer,
-                f"{c.baseline[0] or '—'} {c.baseline[1] or ''}".strip(),
-                f"{c.candidate[0] or '—'} {c.candidate[1] or ''}".strip(),
+                esc(c.customer),
+                esc(f"{c.baseline[0] or '—'} {c.baseline[1] or ''}".strip()),
+                esc(f"{c.candidate[0] or '—'} {c.candidate[1] or ''}".strip()),
             )
         console.print(changed)

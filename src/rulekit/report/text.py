@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 def render(result: Result, console: Console, *, customers: int = 20) -> None:
     """Print a result for people: reps, refusals by reason, states, the first customers."""
+    from rich.markup import escape as esc
     from rich.table import Table
 
     refused_by_rep: dict[str, Counter[str]] = {}
@@ -25,7 +26,7 @@ def render(result: Result, console: Console, *, customers: int = 20) -> None:
             owned.setdefault(c.owner, Counter())[c.state] += 1
     states = [s for s in _state_order(result)]
     reps = Table(
-        title=f"{result.policy_id} {result.policy_version} · as of {result.iso(result.as_of)}"
+        title=esc(f"{result.policy_id} {result.policy_version} · as of {result.iso(result.as_of)}")
     )
     reps.add_column("rep")
     reps.add_column("slots", justify="right")
@@ -40,10 +41,10 @@ def render(result: Result, console: Console, *, customers: int = 20) -> None:
         refused = refused_by_rep.get(rep.rep, Counter())
         detail = " · ".join(f"{k} {v}" for k, v in refused.most_common(3))
         counts = owned.get(rep.rep, Counter())
-        reps.add_row(rep.rep, slots, *(str(counts.get(s, 0) or "") for s in states), detail)
+        reps.add_row(esc(rep.rep), slots, *(str(counts.get(s, 0) or "") for s in states), detail)
     console.print(reps)
     n = result.counts_line()
-    console.print(n)
+    console.print(n, markup=False)
     if result.rejected:
         by_reason = Counter(r.reason for r in result.rejected)
         console.print(
@@ -78,6 +79,7 @@ def _state_order(result: Result) -> list[str]:
 
 
 def _customers(result: Result, console: Console, limit: int) -> None:
+    from rich.markup import escape as esc
     from rich.table import Table
 
     run = result.mode == "run"
@@ -99,5 +101,5 @@ def _customers(result: Result, console: Console, limit: int) -> None:
                 str(c.overdue_days if c.overdue_days is not None else ""),
                 due,
             ]
-        table.add_row(*row)
+        table.add_row(*(esc(cell) for cell in row))
     console.print(table)
