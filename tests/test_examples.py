@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from rulekit.cli.main import cli
 from tests.conftest import EXAMPLES
 
-CLIENTS = sorted(p.name for p in EXAMPLES.iterdir() if (p / "policy.yaml").exists())
+CLIENTS = sorted(p.name for p in EXAMPLES.iterdir() if any(p.glob("history*")))
+TUTORIAL = EXAMPLES / "tutorial"
 
 
 def test_three_clients_ship() -> None:
@@ -52,3 +53,23 @@ def test_proposal_dry_run(client: str) -> None:
 def test_example_histories_are_real_files() -> None:
     for client in CLIENTS:
         assert any(Path(EXAMPLES / client).glob("history*"))
+
+
+def test_tutorial_files_work_as_the_tutorial_says() -> None:
+    runner = CliRunner()
+    files = [str(TUTORIAL / "policy.yaml"), str(TUTORIAL / "proposal.yaml")]
+    assert runner.invoke(cli, ["validate", *files]).exit_code == 0
+    result = runner.invoke(cli, ["test", str(TUTORIAL / "proposal-tests.yaml")])
+    assert result.exit_code == 0 and "3 passed" in result.output
+    result = runner.invoke(
+        cli,
+        [
+            "dry-run", "--baseline", files[0], "--candidate", files[1],
+            str(TUTORIAL / "crm-export.xlsx"), "--people", str(TUTORIAL / "people.csv"),
+            "--as-of", "2026-06-30", "--format", "json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert len(doc["changed"]) == 44  # the number docs/tutorial.md explains
+    assert doc["candidate"]["rejected"]["quota_exceeded"] == 38

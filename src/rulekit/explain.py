@@ -99,7 +99,7 @@ class Explanation:
             if s.slots:
                 extra.append(f"slots {s.slots[0]}→{s.slots[1]}")
             for k, v in s.values.items():
-                extra.append(f"{k}={_plain(v, iso)}")
+                extra.append(f"{k}={'null' if v is None else _plain(v, iso)}")
             out.append(f" {when}  {what:<28} {outcome}  {'  '.join(extra)}".rstrip())
         nxt = self.next_timer()
         if nxt is not None:

@@ -75,6 +75,7 @@ CORE_COLUMNS: dict[str, Type] = {
     "at": DATETIME,
     "type": STRING,
     "actor": STRING,
+    "stage": STRING,
     "to": STRING,
 }
 

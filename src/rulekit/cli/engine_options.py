@@ -83,11 +83,14 @@ def guarded(work: Callable[[], Any]) -> Any:
         fail([f"{exc.path}: {exc.message}"], EXIT_USAGE, exc.hint)
     except InputError as exc:
         n = len(exc.messages)
-        fail(
-            [*exc.messages, f"{n} bad row{'s' if n != 1 else ''}; nothing was replayed"],
-            EXIT_INVALID,
-            "fix the rows, or pass --skip-bad-rows to report them as `bad_row` and go on",
-        )
+        if exc.bad_rows:
+            fail(
+                [*exc.messages, f"{n} bad row{'s' if n != 1 else ''}; nothing was replayed"],
+                EXIT_INVALID,
+                exc.hint
+                or "fix the rows, or pass --skip-bad-rows to report them as `bad_row` and go on",
+            )
+        fail(exc.messages, EXIT_INVALID, exc.hint)
     except ValueError as exc:  # a bad --as-of
         fail([f"error: {exc}"], EXIT_USAGE)
 

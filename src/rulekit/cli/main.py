@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "List the transitions and rules a history exercises, and those it never does.",
     ),
     "init": ("init", "Scaffold a client folder: an overlay, a test file, a sample history."),
+    "schema": ("schema", "Print the JSON Schema of policy files, for editors."),
+    "fmt": ("fmt", "Lay out policy files canonically, keeping their comments."),
     "show": (
         "show",
         "Print the resolved policy with where each value was set; draw its state graph.",

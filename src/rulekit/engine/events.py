@@ -121,11 +121,15 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
                 f"{table.path}: the column `{name}` is missing (the columns are "
                 f"{', '.join(table.columns) or 'none'})"
                 for name in missing
-            ]
+            ],
+            bad_rows=False,
+            hint=f"if the client names it differently, map it in the policy: "
+            f"`fields: {{{missing[0]}: {{type: {'datetime' if missing[0] == 'at' else 'string'}, "
+            f"column: <its name>}}}}`",
         )
     whole = [p for p in table.problems if p.row is None]
     if whole:
-        raise InputError([f"{p.location(table.path)}: {p.message}" for p in whole])
+        raise InputError([f"{p.location(table.path)}: {p.message}" for p in whole], bad_rows=False)
     row_problems: dict[int, list[tuple[str | None, str]]] = {}
     for p in table.problems:
         if p.row is not None:

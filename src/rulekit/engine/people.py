@@ -56,7 +56,9 @@ class People:
         index = {name: i for i, name in enumerate(table.columns)}
         problems = []
         if "id" not in index:
-            raise InputError([f"{table.path}: the people file needs an `id` column"])
+            raise InputError(
+                [f"{table.path}: the people file needs an `id` column"], bad_rows=False
+            )
         people = cls(from_file=True)
         for number, row in enumerate(table.rows, start=1):
 

@@ -26,7 +26,12 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
     problems: list[str] = []
     if "customer" not in cols or "state" not in cols:
         missing = [c for c in ("customer", "state") if c not in cols]
-        raise InputError([f"{table.path}: the column `{c}` is missing" for c in missing])
+        raise InputError(
+            [f"{table.path}: the column `{c}` is missing" for c in missing],
+            bad_rows=False,
+            hint="map the client's column in the policy: `fields: {state: {type: string, "
+            "column: <its name>}}`",
+        )
     world = replayer.world
     approval_from = {
         s: m

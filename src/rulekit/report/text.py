@@ -39,7 +39,9 @@ def render(result: Result, console: Console, *, customers: int = 20) -> None:
         if rep.slot_limit is not None and rep.slots_used >= rep.slot_limit:
             slots = f"[bold red]{slots}[/]"
         refused = refused_by_rep.get(rep.rep, Counter())
-        detail = " · ".join(f"{k} {v}" for k, v in refused.most_common(3))
+        total = sum(refused.values())
+        top = refused.most_common(1)
+        detail = f"{total} ({top[0][0]} {top[0][1]})" if top else ""
         counts = owned.get(rep.rep, Counter())
         reps.add_row(esc(rep.rep), slots, *(str(counts.get(s, 0) or "") for s in states), detail)
     console.print(reps)
