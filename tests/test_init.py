@@ -28,10 +28,14 @@ def test_files(client: Path) -> None:
     assert sorted(p.name for p in client.iterdir()) == [
         "README.md",
         "history.csv",
+        "policy.schema.json",
         "policy.yaml",
         "tests.yaml",
     ]
     policy = (client / "policy.yaml").read_text(encoding="utf-8")
+    # editors validate and complete the overlay against the schema beside it
+    assert policy.startswith("# yaml-language-server: $schema=policy.schema.json\n")
+    assert '"$schema"' in (client / "policy.schema.json").read_text(encoding="utf-8")
     assert 'id: "acme"' in policy
     assert "version: 0.1.0" in policy
     assert "extends: 4321-dcbao@1" in policy

@@ -28,6 +28,7 @@ class ScaffoldError(Exception):
 
 
 POLICY = """\
+{header}
 # {client}: the 4321 system (4321-dcbao@1) tailored for this client.
 # Every tailoring below is a comment: as it is, this overlay behaves exactly like the default
 # policy. Uncomment a block to change that, then check it:
@@ -178,8 +179,11 @@ def files(client: str) -> dict[str, str]:
     check_name(client)
     quoted = json.dumps(client, ensure_ascii=False)
     title = json.dumps(f"{client} · tailored 4321", ensure_ascii=False)
+    from rulekit import schema
+
     return {
-        "policy.yaml": POLICY.format(client=client, id=quoted, title=title),
+        "policy.yaml": POLICY.format(client=client, id=quoted, title=title, header=schema.HEADER),
+        schema.SCHEMA_FILE: schema.render(),
         "tests.yaml": TESTS.format(client=client),
         "history.csv": HISTORY,
         "README.md": README.format(client=client),

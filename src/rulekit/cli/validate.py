@@ -12,19 +12,36 @@ from rulekit.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, policy_path_op
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(["text", "json", "github", "gitlab"]),
     default="text",
     show_default=True,
-    help="text for people, json for programs (CONTRACT §3), github for Actions annotations.",
+    help="text for people, json for programs (CONTRACT §3), github for Actions annotations, "
+    "gitlab for a GitLab code quality report.",
 )
 @click.option("--strict", is_flag=True, help="Warnings make the policy invalid too.")
+@click.option(
+    "--watch", is_flag=True, help="Check again each time a policy file is saved (Ctrl-C stops)."
+)
 @policy_path_option
-def command(files: tuple[str, ...], fmt: str, strict: bool, policy_path: tuple[str, ...]) -> None:
+def command(
+    files: tuple[str, ...], fmt: str, strict: bool, watch: bool, policy_path: tuple[str, ...]
+) -> None:
     """Check policy FILES (paths or ID@MAJOR references).
 
     Exit 0 when every file is valid, 1 when one has errors (or warnings with --strict),
     2 when a file cannot be read.
     """
+    if watch:
+        from rulekit.watch import watch_validate
+
+        def check() -> int:
+            try:
+                command.callback(files, fmt, strict, False, policy_path)  # type: ignore[misc]
+            except SystemExit as exc:
+                return int(exc.code or 0)
+            return 0
+
+        raise SystemExit(watch_validate(files, policy_path, check, clear=stdout_is_tty()))
     from rulekit.api import validate_report
     from rulekit.report import diagnostics as render
 
@@ -36,6 +53,10 @@ def command(files: tuple[str, ...], fmt: str, strict: bool, policy_path: tuple[s
     elif fmt == "github":
         if diags:
             click.echo(render.to_github(diags))
+    elif fmt == "gitlab":
+        from rulekit.report.gitlab import to_gitlab
+
+        click.echo(to_gitlab(diags, files[0]))
     else:
         if diags:
             click.echo(render.to_text(diags, color=stdout_is_tty()))

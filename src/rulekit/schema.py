@@ -1,0 +1,324 @@
+"""The JSON Schema of policy files, generated from the DSL's pydantic models.
+
+Editors use it to complete keys and flag typos as you type (docs/editor.md): VS Code's YAML
+extension and JetBrains IDEs read the `# yaml-language-server: $schema=...` header line. The
+models give the structure; the shorthands their validators accept (`region: string`,
+`from: A`, `do: release`, `30d`, `38%`) are added as alternatives; titles and descriptions
+come from the reference (docs/policy-language.md, mirrored in DESCRIPTIONS and checked
+against it by the tests). A file with `extends` is an overlay: every key is optional there
+and `null` deletes an entry. The shipped copy is schema/policy.schema.json.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+#: The file `rulekit init` writes next to a client's policy.yaml (`render()`), and the first
+#: line of that policy.yaml which points editors at it (docs/editor.md).
+SCHEMA_FILE = "policy.schema.json"
+HEADER = f"# yaml-language-server: $schema={SCHEMA_FILE}"
+
+#: model name -> the reference section whose table describes its keys.
+SECTIONS = {
+    "Policy": "Top-level keys",
+    "FieldSpec": "fields",
+    "EventSpec": "events",
+    "StageSpec": "stages",
+    "Target": "stages",
+    "StateSpec": "states",
+    "TransitionSpec": "transitions",
+    "QuotaSpec": "quota",
+    "RankSpec": "priority",
+    "RuleSpec": "rules",
+}
+
+#: (model, key) -> description, from the reference's tables (markdown removed).
+DESCRIPTIONS: dict[tuple[str, str], str] = {
+    ("Policy", "rulekit"): "the DSL version, `1`. Another value is refused (RK008).",
+    ("Policy", "id"): "the policy's id: letters, digits, `-`, `_`, `.` (Chinese allowed).",
+    ("Policy", "version"): "semver `MAJOR.MINOR.PATCH` of this policy. Overlays extend `ID@MAJOR`.",
+    (
+        "Policy",
+        "extends",
+    ): "the base policy: `ID@MAJOR`, `ID@X.Y.Z` or a relative `file.yaml`. See overlays.",
+    ("Policy", "title"): "a human title.",
+    ("Policy", "description"): "free text.",
+    ("Policy", "timezone"): "IANA name (default `UTC`). Dates without an offset are in this zone.",
+    ("Policy", "fields"): "typed fields records and events carry.",
+    ("Policy", "events"): "the event types of a history.",
+    ("Policy", "stages"): "the objective stage path, in order.",
+    ("Policy", "cycle"): "the duration capability targets are counted over (`100d`).",
+    ("Policy", "states"): "every state a customer can be in.",
+    ("Policy", "transitions"): "the edges of the state graph.",
+    ("Policy", "quota"): "the sales-right quota.",
+    ("Policy", "priority"): "the pursuit order of each rep's customers.",
+    ("Policy", "overdue"): "the number of days a customer is overdue.",
+    ("Policy", "forecast"): "the expected-signings value of a customer.",
+    ("Policy", "rules"): "alerts and actions.",
+    ("FieldSpec", "type"): (
+        "`string`, `number`, `bool`, `date`, `datetime`, `duration` or `list` (a list of text)"
+    ),
+    (
+        "FieldSpec",
+        "column",
+    ): "the column name in the client's tables, if it differs from the field's name",
+    ("FieldSpec", "title"): "a label for reports",
+    ("FieldSpec", "default"): "the value of a record that has none",
+    ("EventSpec", "title"): "a label",
+    ("EventSpec", "promotes"): (
+        "`true`: the event's `stage` column names a stage; applying it sets that stage's "
+        "flag to 1 with the event's date. Triggers are then written `on: promote D`."
+    ),
+    ("EventSpec", "decides"): (
+        "`grant` or `deny`: the event decides a pending approval (see `approval` under transitions)"
+    ),
+    ("EventSpec", "by"): (
+        "for a `decides` event: who may send it (`admin`); other events take their roles "
+        "from the transitions they trigger"
+    ),
+    ("EventSpec", "needs"): "columns a row of this type must have",
+    ("StageSpec", "name"): "labels (Chinese and English)",
+    ("StageSpec", "title"): "labels (Chinese and English)",
+    ("StageSpec", "capability"): "labels (Chinese and English)",
+    ("StageSpec", "requires"): (
+        "the stage lock: a condition that must hold for a promotion into this stage; "
+        "otherwise the event is refused with `stage_lock`"
+    ),
+    ("Target", "count"): "promotions to this stage a capable rep makes per cycle",
+    ("Target", "reach"): "share of D customers that reach this stage: `38%` or `0.38`",
+    ("Target", "days"): "expected days from the previous promotion to this one",
+    ("Target", "cost"): "a cost figure carried to reports",
+    ("StateSpec", "name"): "labels",
+    ("StateSpec", "title"): "labels",
+    ("StateSpec", "public"): (
+        "`true` for a pool any rep may claim from (claims are refused with `not_public` elsewhere)"
+    ),
+    (
+        "StateSpec",
+        "terminal",
+    ): "`true` for a state meant to have no way out (otherwise that is RK303)",
+    (
+        "TransitionSpec",
+        "from",
+    ): "a state, a list of states, `start` (an unknown customer) or `any` (every state)",
+    (
+        "TransitionSpec",
+        "on",
+    ): "the event type, with the stage for a promoting event: `renew`, `promote D`",
+    (
+        "TransitionSpec",
+        "after",
+    ): "a duration: the transition fires that long after the customer entered the state",
+    ("TransitionSpec", "to"): "the state it leads to, or `same` (stays; `state_since` is kept)",
+    ("TransitionSpec", "by"): (
+        "who may do it: `rep`, `admin`, `owner`, `anyone`, or a list (`[owner, admin]`). "
+        "Default `anyone`."
+    ),
+    ("TransitionSpec", "approval"): (
+        "`admin`: the event only makes the move pending; an admin's `decides: grant` "
+        "event completes it, `decides: deny` drops it. `null` (the default): the move is "
+        "immediate."
+    ),
+    ("TransitionSpec", "when"): "a condition that must also hold",
+    ("TransitionSpec", "set"): (
+        "fields to set when the transition is taken: `field: expression`. `owner` and "
+        "`pending_owner` may be set too. `null` clears a value."
+    ),
+    ("TransitionSpec", "clear_stages"): "`true`: every stage flag and date goes back to 0",
+    ("TransitionSpec", "title"): "a label",
+    ("QuotaSpec", "limit"): "slots per rep",
+    ("QuotaSpec", "holds_slot"): (
+        "a condition: a customer for which it holds takes a slot of its owner. A pending "
+        "approval takes a slot of the pending owner when the state it would lead to holds"
+        " one."
+    ),
+    ("QuotaSpec", "by_team"): "a different limit for the reps of a team (from the people file)",
+    ("RankSpec", "among"): "a condition: the customers that get a rank",
+    ("RankSpec", "order"): "a list of sort keys, each an expression followed by `asc` or `desc`",
+    ("RuleSpec", "when"): "the condition",
+    ("RuleSpec", "alert"): "`info`, `warning` or `critical`",
+    ("RuleSpec", "message"): "a message template",
+    ("RuleSpec", "do"): (
+        "an event type to apply (`do: release`), or a routing: `assign` (a rep or "
+        "`team:NAME`) and `overflow` (`when`: a condition, `to`: where the lead goes when"
+        " it holds)"
+    ),
+    ("RuleSpec", "title"): "a label",
+}
+
+_EXTRA = {
+    ("StageSpec", "target"): "the stage's capability targets: count, reach, days, cost",
+    ("MeasureSpec", "among"): "a condition: the customers that get this number",
+    ("MeasureSpec", "value"): "an expression: the number (RK203 if it is not a number)",
+    ("ActionSpec", "action"): "an event type to apply to the customer (`do: release`)",
+    ("ActionSpec", "assign"): "routing: a rep id or `team:NAME` to give the customer to",
+    ("ActionSpec", "overflow"): "routing: where the lead goes when `when` holds for a rep",
+    ("OverflowSpec", "when"): "a condition on `rep`, the rep being considered",
+    ("OverflowSpec", "to"): "where the lead goes instead: a rep id or `team:NAME`",
+}
+
+
+def _plain(markdown: str) -> str:
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", markdown)
+    return text.replace("**", "").strip()
+
+
+def reference_tables(markdown: str) -> dict[tuple[str, str], str]:
+    """(model, key) -> description, read from the reference's key tables."""
+    sections: dict[str, list[tuple[str, str]]] = {}
+    heading = ""
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            heading = line[3:].strip()
+        elif line.startswith("| `") and heading:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            sections.setdefault(heading, []).append((cells[0], _plain(cells[-1])))
+    out: dict[tuple[str, str], str] = {}
+    for model, heading in SECTIONS.items():
+        for keys, text in sections.get(heading, []):
+            for key in re.findall(r"`([^`]+)`", keys):
+                if model == "Target" and key.startswith("target."):
+                    out[("Target", key[7:])] = text
+                elif model != "Target" and "." not in key:
+                    out[(model, key)] = text
+    return out
+
+
+def _models() -> dict[str, Any]:
+    from rulekit.policy import models
+
+    names = [*SECTIONS, "MeasureSpec", "ActionSpec", "OverflowSpec"]
+    return {name: getattr(models, name) for name in names}
+
+
+def _names(item: dict[str, Any], suggest: list[str] | None = None) -> dict[str, Any]:
+    one: dict[str, Any] = dict(item)
+    if suggest:
+        one = {"anyOf": [{"enum": suggest}, one]}
+    return {"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]}
+
+
+def generate(states: list[str] | None = None, stages: list[str] | None = None) -> dict[str, Any]:
+    """The schema of policy files; `states`/`stages` (a policy's names) become suggestions."""
+    from rulekit.policy.models import FIELD_TYPES, ROLES, Policy
+    from rulekit.timeutil import DURATION_RE
+
+    schema = Policy.model_json_schema(by_alias=True)
+    defs: dict[str, Any] = schema.pop("$defs")
+    defs["Policy"] = schema
+    scalar = {"type": ["string", "number", "boolean", "null"]}
+    defs["Duration"] = {
+        "type": "string",
+        "pattern": DURATION_RE.pattern.replace(r"\s*", " *"),
+        "description": "a duration: 30d, 2w, 12h, 90min, 10s, 12mo or 1y",
+        "examples": ["30d", "90d", "2w", "12mo"],
+    }
+    defs["Percent"] = {
+        "anyOf": [
+            {"type": "number", "minimum": 0, "maximum": 1},
+            {"type": "string", "pattern": r"^ *[0-9]+(\.[0-9]+)? *% *$"},
+        ],
+        "description": "a percentage: 38% or 0.38",
+    }
+    roles = {"type": "string", "enum": list(ROLES)}
+    state = {"type": "string", "minLength": 1}
+    from_names = ["start", "any", *(states or [])]
+    to_names = ["same", *(states or [])]
+
+    props = defs["TransitionSpec"]["properties"]
+    props["from"] = _names(state, from_names)
+    props["to"] = {"anyOf": [{"enum": to_names}, state]}
+    props["by"] = _names(roles)
+    props["after"] = {"anyOf": [{"$ref": "#/$defs/Duration"}, {"type": "null"}]}
+    props["set"] = {"type": "object", "additionalProperties": scalar}
+    props["on"] = {
+        "anyOf": [
+            {"enum": [f"promote {s}" for s in stages or []]} if stages else state,
+            state,
+        ]
+    }
+    ev = defs["EventSpec"]["properties"]
+    ev["by"] = {"anyOf": [_names(roles), {"type": "null"}]}
+    ev["needs"] = _names({"type": "string"})
+    defs["FieldSpec"]["properties"]["default"] = scalar
+    defs["Target"]["properties"]["reach"] = {
+        "anyOf": [{"$ref": "#/$defs/Percent"}, {"type": "null"}]
+    }
+    root = defs["Policy"]["properties"]
+    root["rulekit"] = {"const": 1}
+    root["cycle"] = {"anyOf": [{"$ref": "#/$defs/Duration"}, {"type": "null"}]}
+    root["fields"]["additionalProperties"] = {
+        "anyOf": [{"$ref": "#/$defs/FieldSpec"}, {"enum": list(FIELD_TYPES)}]
+    }
+    defs["RuleSpec"]["properties"]["do"] = {
+        "anyOf": [
+            {"$ref": "#/$defs/ActionSpec"},
+            {"type": "string", "minLength": 1},
+            {"type": "null"},
+        ]
+    }
+    if stages:
+        root["stages"]["propertyNames"] = {"anyOf": [{"enum": stages}, {"type": "string"}]}
+    if states:
+        root["states"]["propertyNames"] = {"anyOf": [{"enum": states}, {"type": "string"}]}
+
+    for model, _ in _models().items():
+        for key, prop in defs[model].get("properties", {}).items():
+            prop.pop("title", None)
+            prop["title"] = key
+            text = DESCRIPTIONS.get((model, key)) or _EXTRA.get((model, key))
+            if text:
+                prop["description"] = text
+                prop["markdownDescription"] = text
+    defs["Policy"].pop("title", None)
+
+    overlay = {name + "Overlay": _overlay(body) for name, body in defs.items()}
+    overlay["PolicyOverlay"]["properties"]["extends"] = {
+        "title": "extends",
+        "type": "string",
+        "minLength": 1,
+        "description": DESCRIPTIONS.get(("Policy", "extends"), "the base policy"),
+        "examples": ["4321-dcbao@1"],
+    }
+    overlay["PolicyOverlay"]["required"] = ["rulekit", "id", "version", "extends"]
+    for name in ("rulekit", "id", "version"):
+        overlay["PolicyOverlay"]["properties"][name] = copy.deepcopy(root[name])
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "rulekit policy",
+        "description": "A rulekit policy file (docs/policy-language.md). With `extends` it "
+        "is an overlay: every key is optional and null deletes an entry.",
+        "type": "object",
+        "if": {"required": ["extends"]},
+        "then": {"$ref": "#/$defs/PolicyOverlay"},
+        "else": {"$ref": "#/$defs/Policy"},
+        "$defs": dict(sorted({**defs, **overlay}.items())),
+    }
+
+
+def _overlay(body: Any) -> Any:
+    """The overlay form of a definition: nothing required, null allowed everywhere."""
+    if isinstance(body, dict):
+        out = {k: _overlay(v) for k, v in body.items() if k not in ("required", "default")}
+        if isinstance(out.get("$ref"), str):
+            out["$ref"] += "Overlay"
+        if "properties" in body:
+            out["properties"] = {
+                k: {"anyOf": [_overlay(v), {"type": "null"}]} for k, v in body["properties"].items()
+            }
+        if isinstance(body.get("additionalProperties"), dict):
+            out["additionalProperties"] = {
+                "anyOf": [_overlay(body["additionalProperties"]), {"type": "null"}]
+            }
+        return out
+    if isinstance(body, list):
+        return [_overlay(v) for v in body]
+    return body
+
+
+def render(schema: dict[str, Any] | None = None) -> str:
+    """The schema as the JSON text that is shipped in schema/policy.schema.json."""
+    return json.dumps(schema or generate(), ensure_ascii=False, indent=2) + "\n"
