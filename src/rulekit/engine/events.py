@@ -112,7 +112,6 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
     A malformed row is reported whatever its `at`: the file is invalid as a whole. When the
     caller goes on past bad rows, a bad row whose `at` is after `as_of` is left out too.
     """
-    tz = program.tz
     cols = column_map(table, program)
     missing = [name for name in REQUIRED if name not in cols]
     if missing:
@@ -135,17 +134,105 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
         if p.row is not None:
             row_problems.setdefault(p.row, []).append((p.column, p.message))
     log = EventLog()
-    get = {name: cols.get(name) for name in (*REQUIRED, "stage", "to")}
-    fields = [(n, cols[n], program.field_types[n]) for n in program.field_types if n in cols]
-    fields = [f for f in fields if f[0] not in get]
-    known = program.moves_by_event.keys() | program.decides.keys()
+    reader = _RowReader(table, program, cols, as_of)
     for number, row in enumerate(table.rows, start=1):
+        problems = row_problems.get(number)
+        event = None if problems else reader.fast(number, row)
+        if event is not None:
+            if event.at > as_of:
+                log.ignored += 1
+            else:
+                log.events.append(event)
+            continue
+        bad, late_event = reader.slow(number, row, list(problems or ()))
+        if bad is not None:
+            log.bad.append(bad)
+        elif late_event is not None and late_event.at <= as_of:
+            log.events.append(late_event)
+        else:
+            log.ignored += 1
+    log.events.sort(key=lambda e: e.at)  # stable: file order breaks ties
+    return log
 
-        def cell(name: str, row: list[Any] = row) -> Any:
+
+class _RowReader:
+    """Reads event rows: a fast path for well-formed rows, a thorough one that lists problems."""
+
+    def __init__(self, table: Table, program: Program, cols: dict[str, int], as_of: datetime):
+        self.table, self.program, self.cols, self.as_of = table, program, cols, as_of
+        self.tz = program.tz
+        self.get = {name: cols.get(name) for name in (*REQUIRED, "stage", "to")}
+        fields = [(n, cols[n], program.field_types[n]) for n in program.field_types if n in cols]
+        self.fields = [f for f in fields if f[0] not in self.get]
+        self.known = program.moves_by_event.keys() | program.decides.keys()
+        self.needs = {k: v for k, v in program.needs.items()}
+        self._instants: dict[str, datetime] = {}
+
+    def _instant(self, cell: Any) -> datetime | None:
+        if type(cell) is str:
+            hit = self._instants.get(cell)
+            if hit is None:
+                hit = cells.instant(cell, self.tz)
+                if hit is not None and len(self._instants) < 100_000:
+                    self._instants[cell] = hit
+            return hit
+        return cells.instant(cell, self.tz)
+
+    def fast(self, number: int, row: list[Any]) -> Event | None:
+        """The event of a well-formed row, or None if anything needs a closer look."""
+        get = self.get
+        try:
+            at = self._instant(row[get["at"]])  # type: ignore[index]
+        except cells.CellError:
+            return None
+        customer = cells.text(row[get["customer"]])  # type: ignore[index]
+        kind = cells.text(row[get["type"]])  # type: ignore[index]
+        actor = cells.text(row[get["actor"]])  # type: ignore[index]
+        if at is None or customer is None or kind is None or actor is None:
+            return None
+        if kind not in self.known:
+            return None
+        i = get["stage"]
+        stage = cells.text(row[i]) if i is not None else None
+        i = get["to"]
+        to = cells.text(row[i]) if i is not None else None
+        program = self.program
+        if kind in program.promotes and stage not in program.stage_index:
+            return None
+        for need in self.needs.get(kind, ()):
+            if need == "to":
+                if to is None:
+                    return None
+            elif need == "stage":
+                if stage is None:
+                    return None
+            else:
+                j = self.cols.get(need)
+                if j is None or cells.text(row[j]) is None:
+                    return None
+        extra: dict[str, Any] = {}
+        for name, j, ftype in self.fields:
+            cell = row[j]
+            if cell is None or cell == "":
+                continue
+            try:
+                value = cells.typed(cell, ftype, self.tz)
+            except cells.CellError:
+                return None
+            if value is not None:
+                extra[name] = value
+        return Event(number, at, customer, kind, actor, stage, to, extra)
+
+    def slow(
+        self, number: int, row: list[Any], problems: list[tuple[str | None, str]]
+    ) -> tuple[BadRow | None, Event | None]:
+        """Every problem of a row (a BadRow), or its event if it has none after all."""
+        program, tz, get = self.program, self.tz, self.get
+
+        def cell(name: str) -> Any:
             i = get[name]
             return row[i] if i is not None and i < len(row) else None
 
-        problems: list[tuple[str | None, str]] = list(row_problems.get(number, ()))
         at = None
         try:
             at = cells.instant(cell("at"), tz)
@@ -153,7 +240,7 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
                 problems.append(("at", "`at` is blank; every event needs its date and time"))
         except cells.CellError as exc:
             problems.append(("at", str(exc)))
-        late = at is not None and at > as_of
+        late = at is not None and at > self.as_of
         values = {name: cells.text(cell(name)) for name in ("customer", "type", "actor")}
         for name, value in values.items():
             if value is None:
@@ -161,12 +248,12 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
         kind = values["type"]
         stage = cells.text(cell("stage"))
         to = cells.text(cell("to"))
-        if kind is not None and kind not in known:
+        if kind is not None and kind not in self.known:
             problems.append(
                 (
                     "type",
                     f"`{kind}` is not an event of this policy; "
-                    f"the events are {one_of(sorted(known))}",
+                    f"the events are {one_of(sorted(self.known))}",
                 )
             )
         elif kind in program.promotes and stage not in program.stage_index:
@@ -177,38 +264,32 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
         for need in program.needs.get(kind or "", ()):
             value = to if need == "to" else (stage if need == "stage" else None)
             if need not in ("to", "stage"):
-                i = cols.get(need)
+                i = self.cols.get(need)
                 value = cells.text(row[i]) if i is not None and i < len(row) else None
             if value is None:
                 problems.append((need, f"a {kind} event needs `{need}`"))
         extra: dict[str, Any] = {}
-        for name, i, ftype in fields:
+        for name, i, ftype in self.fields:
             try:
                 value = cells.typed(row[i] if i < len(row) else None, ftype, tz)
             except cells.CellError as exc:
-                problems.append((table.columns[i], str(exc)))
+                problems.append((self.table.columns[i], str(exc)))
                 continue
             if value is not None:
                 extra[name] = value
         if problems:
-            bad = BadRow(number, problems, at, values["customer"], kind, values["actor"], late)
-            log.bad.append(bad)
-            continue
+            return BadRow(
+                number, problems, at, values["customer"], kind, values["actor"], late
+            ), None
         assert at is not None
-        if late:
-            log.ignored += 1
-            continue
-        log.events.append(
-            Event(
-                number,
-                at,
-                values["customer"] or "",
-                kind or "",
-                values["actor"] or "",
-                stage,
-                to,
-                extra,
-            )
+        event = Event(
+            number,
+            at,
+            values["customer"] or "",
+            kind or "",
+            values["actor"] or "",
+            stage,
+            to,
+            extra,
         )
-    log.events.sort(key=lambda e: e.at)  # stable: file order breaks ties
-    return log
+        return None, event
