@@ -75,7 +75,18 @@ class Result:
     applied: int
     timers: int
     world: World | None = None
-    alerts: list[Alert] = field(default_factory=list)
+    _alerts: list[Alert] | None = None
+
+    @property
+    def alerts(self) -> list[Alert]:
+        """The rules' alerts at as-of, computed on first use (most runs never ask)."""
+        if self._alerts is None:
+            world = self.world
+            if world is None:
+                return []
+            program = world.program
+            self._alerts = alerts(program, program.rules, world.customers, self.as_of)
+        return self._alerts
 
     def counts_line(self) -> str:
         """One line: events read, applied, refused, timers fired."""
@@ -291,7 +302,6 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
                 row.violations.append("stage_skipped")
         customers.append(row)
     reps = _reps(program, world, as_of, run)
-    raised = alerts(program, program.rules, world.customers, as_of)
     return Result(
         mode,
         program.policy.id,
@@ -305,7 +315,6 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
         world.applied,
         world.timers_fired,
         world,
-        raised,
     )
 
 
