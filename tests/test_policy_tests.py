@@ -437,10 +437,6 @@ def test_people_and_history_file(tmp_path: Path) -> None:
 
 
 def test_alerts(tmp_path: Path) -> None:
-    from rulekit.engine.result import Result
-
-    if "alerts" not in Result.__dataclass_fields__:
-        pytest.skip("this engine does not raise alerts yet")
     path = write(
         tmp_path / "tests.yaml",
         f"""

@@ -55,14 +55,9 @@ class Coverage:
         if world is not None:
             self.taken.update(world.taken)
             self.refused.update(world.refused)
-            fired = getattr(world, "rules_fired", None)
-            if fired is not None:
-                self.rules_tracked = True
-                self.fired.update(fired)
-        alerts = getattr(result, "alerts", None)
-        if alerts is not None:
-            self.rules_tracked = True
-            self.alerted.update(str(getattr(a, "rule", "")) for a in alerts)
+            self.fired.update(world.rules_fired)
+        self.rules_tracked = True
+        self.alerted.update(a.rule for a in result.alerts)
 
     def times_fired(self, rule: str) -> int:
         """How many times a rule's action ran plus the alerts it raised."""

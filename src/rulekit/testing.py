@@ -831,19 +831,7 @@ def _refused(result: Result, doc: dict[str, Any], expect: list[dict[str, Any]]) 
 
 
 def _alerts(result: Result, expect: list[dict[str, Any]]) -> list[Mismatch]:
-    raised = getattr(result, "alerts", None)
-    if raised is None:
-        return [
-            Mismatch(
-                "alerts",
-                None,
-                None,
-                expect,
-                None,
-                "alerts: this version of rulekit does not raise alerts",
-            )
-        ]
-    rows = [{k: getattr(a, k, None) for k in ALERT_KEYS} for a in raised]
+    rows = [{k: getattr(a, k) for k in ALERT_KEYS} for a in result.alerts]
     out: list[Mismatch] = []
     for item in expect:
         if any(all(same(item[k], r.get(k), result) for k in item) for r in rows):
