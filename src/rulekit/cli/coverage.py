@@ -9,17 +9,20 @@ from typing import Any
 import click
 
 from rulekit.cli.common import policy_path_option
-from rulekit.cli.engine_options import as_of_value, guarded
+from rulekit.cli.engine_options import (
+    as_of_value,
+    guarded,
+    history_options,
+    replay_history,
+    text_or_json,
+)
 
 
 @click.command("coverage")
 @click.argument("policy")
 @click.argument("events", type=click.Path(dir_okay=False))
-@click.option("--as-of", "as_of", metavar="T", help="Replay up to this instant (default: now).")
-@click.option("--people", type=click.Path(dir_okay=False), help="People file.")
-@click.option("--sheet", help="The XLSX sheet to read.")
-@click.option("--skip-bad-rows", is_flag=True, help="Go on past malformed rows.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@history_options
+@text_or_json()
 @policy_path_option
 def command(
     policy: str,
@@ -37,20 +40,18 @@ def command(
     as_of = as_of_value(as_of)
 
     def work() -> Any:
-        from rulekit import api
         from rulekit.coverage import Coverage
-        from rulekit.engine import runner
-        from rulekit.tables import read_table
 
-        compiled = api.load(policy, policy_path=policy_path)
-        result = runner.replay(
-            compiled,
-            read_table(events, sheet=sheet),
-            api._instant(as_of, compiled),
-            people=read_table(people) if people else None,
+        result = replay_history(
+            policy,
+            events,
+            as_of=as_of,
+            people=people,
+            sheet=sheet,
             skip_bad_rows=skip_bad_rows,
+            policy_path=policy_path,
         )
-        cov = Coverage.of(compiled)
+        cov = Coverage.of(result.world.program.policy)
         cov.add(result)
         return result, cov
 

@@ -9,18 +9,15 @@ from typing import Any
 import click
 
 from rulekit.cli.common import policy_path_option
-from rulekit.cli.engine_options import as_of_value, guarded
+from rulekit.cli.engine_options import as_of_value, guarded, history_options, text_or_json
 
 
 @click.command("dry-run")
 @click.option("--baseline", required=True, help="The policy in force (path or ID@MAJOR).")
 @click.option("--candidate", required=True, help="The proposed policy (path or ID@MAJOR).")
 @click.argument("events", type=click.Path(dir_okay=False))
-@click.option("--as-of", "as_of", metavar="T", help="Replay up to this instant (default: now).")
-@click.option("--people", type=click.Path(dir_okay=False), help="People file.")
-@click.option("--sheet", help="The XLSX sheet to read.")
-@click.option("--skip-bad-rows", is_flag=True, help="Go on past malformed rows (bad_row).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@history_options
+@text_or_json("json prints CONTRACT §3's dry-run document on stdout and nothing else.")
 @click.option("--html", "html", type=click.Path(dir_okay=False), help="Also write an HTML report.")
 @click.option("--first", default=20, show_default=True, help="Changed customers shown in text.")
 @policy_path_option

@@ -15,31 +15,60 @@ from rulekit.cli.common import EXIT_INVALID, EXIT_USAGE, stderr_is_tty
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    metavar="T",
+    help="The instant to evaluate at (ISO 8601; a bare date is 00:00 in the policy's "
+    "timezone). Default: now.",
+)
+PEOPLE = click.option(
+    "--people",
+    type=click.Path(dir_okay=False),
+    help="People file: id, name, team, role (rep or admin).",
+)
+SHEET = click.option("--sheet", help="The XLSX sheet to read (default: the first).")
+SKIP_BAD_ROWS = click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Report malformed rows as refusals with reason bad_row and go on.",
+)
+
+
+def text_or_json(
+    help: str = "json prints one document on stdout and nothing else.",
+) -> Callable[[F], F]:
+    """--format text|json."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help,
+    )
+
+
+def _apply(fn: F, options: list[Any]) -> F:
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def history_options(fn: F) -> F:
+    """--as-of, --people, --sheet, --skip-bad-rows: what every replaying command reads."""
+    return _apply(fn, [AS_OF, PEOPLE, SHEET, SKIP_BAD_ROWS])
+
+
 def input_options(fn: F) -> F:
-    """--as-of, --people, --sheet, --format, --out."""
-    for option in reversed(
+    """--as-of, --people, --sheet, --format, --out, --alerts (replay and run)."""
+    return _apply(
+        fn,
         [
-            click.option(
-                "--as-of",
-                "as_of",
-                metavar="T",
-                help="The instant to evaluate at (ISO 8601; a bare date is 00:00 in the "
-                "policy's timezone). Default: now.",
-            ),
-            click.option(
-                "--people",
-                type=click.Path(dir_okay=False),
-                help="People file: id, name, team, role (rep or admin).",
-            ),
-            click.option("--sheet", help="The XLSX sheet to read (default: the first)."),
-            click.option(
-                "--format",
-                "fmt",
-                type=click.Choice(["text", "json"]),
-                default="text",
-                show_default=True,
-                help="json prints CONTRACT §3's document on stdout and nothing else.",
-            ),
+            AS_OF,
+            PEOPLE,
+            SHEET,
+            text_or_json("json prints CONTRACT §3's document on stdout and nothing else."),
             click.option(
                 "--out",
                 type=click.Path(dir_okay=False),
@@ -51,10 +80,37 @@ def input_options(fn: F) -> F:
                 is_flag=True,
                 help="Add the rules' alerts to the JSON document (a top-level `alerts` list).",
             ),
-        ]
-    ):
-        fn = option(fn)
-    return fn
+        ],
+    )
+
+
+def replay_history(
+    policy: str,
+    events: str,
+    *,
+    as_of: str | None,
+    people: str | None,
+    sheet: str | None,
+    skip_bad_rows: bool,
+    policy_path: tuple[str, ...],
+    watch: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Any:
+    """Load a policy and the tables named on the command line, and replay them."""
+    from rulekit import api
+    from rulekit.engine import runner
+    from rulekit.tables import read_table
+
+    compiled = api.load(policy, policy_path=policy_path)
+    return runner.replay(
+        compiled,
+        read_table(events, sheet=sheet),
+        api._instant(as_of, compiled),
+        people=read_table(people) if people else None,
+        skip_bad_rows=skip_bad_rows,
+        watch=watch,
+        progress=progress,
+    )
 
 
 def fail(messages: list[str], code: int, hint: str | None = None) -> None:
@@ -135,7 +191,7 @@ def emit(result: Any, fmt: str, out: str | None, with_alerts: bool = False) -> N
 
 @contextmanager
 def progress(
-    label: str, total: int, *, enabled: bool
+    label: str, total: int | None, *, enabled: bool
 ) -> Iterator[Callable[[int, int], None] | None]:
     """A progress callback drawing a bar on stderr, when enabled and stderr is a terminal."""
     if not enabled or not stderr_is_tty():

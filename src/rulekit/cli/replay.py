@@ -7,18 +7,22 @@ from typing import Any
 import click
 
 from rulekit.cli.common import policy_path_option
-from rulekit.cli.engine_options import as_of_value, emit, guarded, input_options, progress
+from rulekit.cli.engine_options import (
+    SKIP_BAD_ROWS,
+    as_of_value,
+    emit,
+    guarded,
+    input_options,
+    progress,
+    replay_history,
+)
 
 
 @click.command("replay")
 @click.argument("policy")
 @click.argument("events", type=click.Path(dir_okay=False))
 @input_options
-@click.option(
-    "--skip-bad-rows",
-    is_flag=True,
-    help="Report malformed rows as refusals with reason bad_row and go on.",
-)
+@SKIP_BAD_ROWS
 @policy_path_option
 def command(
     policy: str,
@@ -41,20 +45,15 @@ def command(
     as_of = as_of_value(as_of)
 
     def work() -> Any:
-        from rulekit import api
-        from rulekit.engine import runner
-        from rulekit.tables import read_table
-
-        compiled = api.load(policy, policy_path=policy_path)
-        table = read_table(events, sheet=sheet)
-        people_table = read_table(people) if people else None
-        with progress("replaying", len(table.rows), enabled=fmt == "text") as tick:
-            return runner.replay(
-                compiled,
-                table,
-                api._instant(as_of, compiled),
-                people=people_table,
+        with progress("replaying", None, enabled=fmt == "text") as tick:
+            return replay_history(
+                policy,
+                events,
+                as_of=as_of,
+                people=people,
+                sheet=sheet,
                 skip_bad_rows=skip_bad_rows,
+                policy_path=policy_path,
                 progress=tick,
             )
 
