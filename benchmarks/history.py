@@ -14,17 +14,30 @@ STAGES = ("D", "C", "B", "A", "O")
 COLUMNS = ["at", "customer", "type", "actor", "stage", "to"]
 
 
-def generate(events: int, customers: int, reps: int = 100, seed: int = 0) -> list[list[str]]:
-    """About `events` rows over `customers` customers and `reps` reps, sorted by time."""
+def generate(
+    events: int,
+    customers: int,
+    reps: int = 100,
+    seed: int = 0,
+    *,
+    start: datetime | None = None,
+    span_days: int = 365,
+) -> list[list[str]]:
+    """About `events` rows over `customers` customers and `reps` reps, sorted by time.
+
+    Customers are archived at random over `span_days` from `start`; each one's later events
+    follow it by 1 hour to 20 days each. `start` defaults to 2025-01-01 09:00.
+    """
     rng = random.Random(seed)
-    start = datetime(2025, 1, 1, 9, 0)
+    if start is None:
+        start = datetime(2025, 1, 1, 9, 0)
     per = max(1, events // customers)
     rows: list[tuple[datetime, list[str]]] = []
     names = [f"rep{r:03d}" for r in range(reps)]
     for c in range(customers):
         cid = f"C{c:07d}"
         rep = rng.choice(names)
-        t = start + timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+        t = start + timedelta(minutes=rng.randrange(0, span_days * 24 * 60))
         out: list[tuple[str, str, str, str]] = []
         if rng.random() < 0.8:
             out.append(("archive", rep, "", ""))
