@@ -40,53 +40,65 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
         if m.approval
         for s in m.sources
     }
-    fields = [(n, cols[n], t) for n, t in program.field_types.items() if n in cols]
     core = {"customer", "owner", "state", "pending_owner", "state_since"}
+    fields = [
+        (n, cols[n], t) for n, t in program.field_types.items() if n in cols and n not in core
+    ]
+    at = cells.Instants(tz)
+    i_customer, i_state = cols["customer"], cols["state"]
+    i_owner, i_pending, i_since = (
+        cols.get("owner"),
+        cols.get("pending_owner"),
+        cols.get("state_since"),
+    )
+    stage_cols = [
+        (s.index - 1, s.code, cols.get(s.code), cols.get(f"{s.code}_at")) for s in program.stages
+    ]
+    states = set(program.states)
+    n_stages = len(program.stages)
     for number, row in enumerate(table.rows, start=1):
-
-        def cell(name: str, row: list[Any] = row) -> Any:
-            i = cols.get(name)
-            return row[i] if i is not None and i < len(row) else None
-
-        def bad(column: str, message: str, number: int = number) -> None:
-            problems.append(f"{table.path}:{number}:{column}: {message}")
-
-        cid = cells.text(cell("customer"))
-        state = cells.text(cell("state"))
-        if cid is None:
-            bad("customer", "`customer` is blank")
+        cid = cells.text(row[i_customer])
+        state = cells.text(row[i_state])
+        if cid is None or cid in world.customers or state not in states:
+            if cid is None:
+                message = ("customer", "`customer` is blank")
+            elif cid in world.customers:
+                message = ("customer", f"`{cid}` appears twice")
+            else:
+                what = f"`{state}` is not a state of the policy" if state else "`state` is blank"
+                message = ("state", what)
+            problems.append(f"{table.path}:{number}:{message[0]}: {message[1]}")
             continue
-        if cid in world.customers:
-            bad("customer", f"`{cid}` appears twice")
-            continue
-        if state not in program.states:
-            bad("state", f"`{state}` is not a state of the policy" if state else "`state` is blank")
-            continue
-        try:
-            since = cells.instant(cell("state_since"), tz)
-        except cells.CellError as exc:
-            bad("state_since", str(exc))
-            continue
-        customer = Customer(cid, state, len(program.stages), since)
-        customer.owner = cells.text(cell("owner"))
-        customer.pending_owner = cells.text(cell("pending_owner"))
-        if customer.pending_owner is not None:
-            customer.pending = approval_from.get(state)
         ok = True
-        for stage in program.stages:
+        try:
+            since = at(row[i_since]) if i_since is not None else None
+        except cells.CellError as exc:
+            problems.append(f"{table.path}:{number}:state_since: {exc}")
+            continue
+        customer = Customer(cid, state, n_stages, since)
+        customer.owner = cells.text(row[i_owner]) if i_owner is not None else None
+        pending = cells.text(row[i_pending]) if i_pending is not None else None
+        if pending is not None:
+            customer.pending_owner = pending
+            customer.pending = approval_from.get(state)
+        flags, dates = customer.flags, customer.dates
+        for k, code, i_flag, i_date in stage_cols:
             try:
-                customer.flags[stage.index - 1] = cells.flag(cell(stage.code))
-                customer.dates[stage.index - 1] = cells.instant(cell(f"{stage.code}_at"), tz)
+                if i_flag is not None:
+                    flags[k] = cells.fast_flag(row[i_flag])
+                if i_date is not None:
+                    dates[k] = at(row[i_date])
             except cells.CellError as exc:
-                bad(stage.code, str(exc))
+                problems.append(f"{table.path}:{number}:{code}: {exc}")
                 ok = False
         for name, i, kind in fields:
-            if name in core:
+            cell = row[i]
+            if cell is None or cell == "":
                 continue
             try:
-                value = cells.typed(row[i] if i < len(row) else None, kind, tz)
+                value = at(cell) if kind in ("date", "datetime") else cells.typed(cell, kind, tz)
             except cells.CellError as exc:
-                bad(table.columns[i], str(exc))
+                problems.append(f"{table.path}:{number}:{table.columns[i]}: {exc}")
                 ok = False
                 continue
             if value is not None:
