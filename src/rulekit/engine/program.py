@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
+from rulekit.engine.selector import Selector
 from rulekit.graph.build import ANY, SAME, START, Trigger
 from rulekit.timeutil import Duration
 
@@ -77,16 +78,16 @@ class Program:
     promotes: frozenset[str]
     needs: dict[str, tuple[str, ...]]
     approver_roles: frozenset[str]
-    holds_slot: Condition | None
+    holds_slot: Selector | None
     limit: int | None
     team_limits: dict[str, int]
     field_types: dict[str, str]
     field_defaults: dict[str, Any]
     columns: dict[str, str]  # column name in a table -> field or core name
-    rank_among: Condition | None
+    rank_among: Selector | None
     rank_order: tuple[SortKey, ...]
-    overdue: tuple[Condition, Condition] | None
-    forecast: tuple[Condition, Condition] | None
+    overdue: tuple[Selector, Condition] | None
+    forecast: tuple[Selector, Condition] | None
     rules: list[Rule] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -104,6 +105,10 @@ class Program:
 def _constant_or_condition(policy: CompiledPolicy, path: tuple[str, ...], value: Any) -> Any:
     cond = policy.conditions.get(path)
     return cond if cond is not None else value
+
+
+def _selector(condition: Condition | None) -> Selector | None:
+    return Selector(condition) if condition is not None else None
 
 
 def build(policy: CompiledPolicy) -> Program:
@@ -165,7 +170,9 @@ def build(policy: CompiledPolicy) -> Program:
     for section in ("overdue", "forecast"):
         among = policy.conditions.get((section, "among"))
         value = policy.conditions.get((section, "value"))
-        measure[section] = (among, value) if among is not None and value is not None else None
+        measure[section] = (
+            (Selector(among), value) if among is not None and value is not None else None
+        )
     from rulekit.engine.rules import build as build_rules
 
     return Program(
@@ -188,13 +195,13 @@ def build(policy: CompiledPolicy) -> Program:
             [t.approval for t in model.transitions.values() if t.approval is not None]
             + [r for s in events.values() if s is not None and s.decides for r in s.by or ()]
         ),
-        holds_slot=policy.conditions.get(("quota", "holds_slot")),
+        holds_slot=_selector(policy.conditions.get(("quota", "holds_slot"))),
         limit=quota.limit if quota is not None else None,
         team_limits=dict(quota.by_team) if quota is not None else {},
         field_types={n: f.type for n, f in model.fields.items()},
         field_defaults=defaults,
         columns=columns,
-        rank_among=policy.conditions.get(("priority", "among")),
+        rank_among=_selector(policy.conditions.get(("priority", "among"))),
         rank_order=policy.order,
         overdue=measure["overdue"],
         forecast=measure["forecast"],

@@ -12,7 +12,6 @@ from datetime import datetime
 from rulekit.engine.people import People
 from rulekit.engine.program import Program
 from rulekit.engine.record import Customer, Env
-from rulekit.lang.runtime import truth
 
 
 class Ledger:
@@ -23,24 +22,10 @@ class Ledger:
         self.people = people
         self.used: Counter[str] = Counter()
         self.held: dict[str, tuple[str, ...]] = {}
-        cond = program.holds_slot
-        # a condition that reads only the state is decided once per state
-        self._by_state: dict[str, bool] | None = (
-            {} if cond is not None and cond.names <= {"state"} else None
-        )
 
     def _owner_holds(self, customer: Customer, now: datetime) -> bool:
-        cond = self.program.holds_slot
-        if cond is None:
-            return False
-        memo = self._by_state
-        if memo is None:
-            return truth(cond(Env(self.program, customer, now)))
-        state = customer.state
-        held = memo.get(state)
-        if held is None:
-            held = memo[state] = truth(cond(Env(self.program, customer, now)))
-        return held
+        holds = self.program.holds_slot
+        return holds is not None and holds(Env(self.program, customer, now))
 
     def holders(self, customer: Customer, now: datetime) -> tuple[str, ...]:
         """The reps whose slots `customer` takes as it is now."""

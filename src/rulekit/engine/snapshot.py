@@ -15,7 +15,6 @@ from rulekit.engine.people import People
 from rulekit.engine.program import Program
 from rulekit.engine.record import Customer, Env
 from rulekit.engine.replay import Replayer, World
-from rulekit.lang.runtime import truth
 from rulekit.tables import Table
 
 
@@ -128,7 +127,7 @@ def ranks(program: Program, world: World, as_of: datetime) -> dict[str, int]:
         if customer.owner is None:
             continue
         env = Env(program, customer, as_of)
-        if not truth(among(env)):
+        if not among(env):
             continue
         key = tuple(_sort_part(k.expression(env), k.descending) for k in program.rank_order)
         pools[customer.owner].append((*key, customer.id))
@@ -167,9 +166,9 @@ def measure(pair: tuple[Any, Any] | None, env: Env) -> Any:
     if pair is None:
         return None
     among, value = pair
-    if not truth(among(env)):
+    if not among(env):
         return None
-    return value(env)
+    return value.fn(env)
 
 
 def funnel(program: Program, world: World, label_none: str) -> dict[str, Counter[str]]:

@@ -1,0 +1,36 @@
+"""A condition that selects customers, decided once per state when it reads nothing else.
+
+`holds_slot`, `priority.among`, `overdue.among` and `forecast.among` are usually
+`state in [...]`: evaluated millions of times, they are worth a table per state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rulekit.lang.runtime import truth
+
+if TYPE_CHECKING:
+    from rulekit.engine.record import Env
+    from rulekit.lang import Condition
+
+
+class Selector:
+    """`truth(condition(env))`, memoised by state when the condition reads only `state`."""
+
+    __slots__ = ("condition", "_fn", "_by_state")
+
+    def __init__(self, condition: Condition) -> None:
+        self.condition = condition
+        self._fn = condition.fn
+        self._by_state: dict[str, bool] | None = {} if condition.names <= {"state"} else None
+
+    def __call__(self, env: Env) -> bool:
+        memo = self._by_state
+        if memo is None:
+            return truth(self._fn(env))
+        state = env.customer.state
+        held = memo.get(state)
+        if held is None:
+            held = memo[state] = truth(self._fn(env))
+        return held
