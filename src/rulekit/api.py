@@ -160,8 +160,12 @@ def run(
     people: Any = None,
     policy_path: Sequence[PathLike] = (),
     sheet: str | None = None,
+    engine: str = "row",
 ) -> Result:
-    """Evaluate a snapshot of customer records under a policy at `as_of` (see `replay`)."""
+    """Evaluate a snapshot of customer records under a policy at `as_of` (see `replay`).
+
+    `engine="columnar"` evaluates with polars, falling back to the row engine where it cannot.
+    """
     from rulekit.engine import runner
 
     compiled = _policy(policy, policy_path)
@@ -170,4 +174,5 @@ def run(
         _table(records, sheet, ("customer", "state")),
         _instant(as_of, compiled),
         people=_table(people) if people is not None else None,
+        engine=engine,
     )

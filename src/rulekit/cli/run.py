@@ -14,6 +14,13 @@ from rulekit.cli.engine_options import as_of_value, emit, guarded, input_options
 @click.argument("policy")
 @click.argument("records", type=click.Path(dir_okay=False))
 @input_options
+@click.option(
+    "--engine",
+    type=click.Choice(["row", "columnar", "auto"]),
+    default="row",
+    show_default=True,
+    help="columnar evaluates with polars (falling back to row, with a note, where it cannot).",
+)
 @policy_path_option
 def command(
     policy: str,
@@ -24,6 +31,7 @@ def command(
     fmt: str,
     out: str | None,
     with_alerts: bool,
+    engine: str,
     policy_path: tuple[str, ...],
 ) -> None:
     """Evaluate the RECORDS snapshot under POLICY at --as-of.
@@ -37,7 +45,13 @@ def command(
         from rulekit import api
 
         return api.run(
-            policy, records, as_of=as_of, people=people, policy_path=policy_path, sheet=sheet
+            policy,
+            records,
+            as_of=as_of,
+            people=people,
+            policy_path=policy_path,
+            sheet=sheet,
+            engine=engine,
         )
 
     emit(guarded(work), fmt, out, with_alerts)

@@ -58,14 +58,32 @@ def run(
     as_of: datetime,
     *,
     people: Table | None = None,
+    engine: str = "row",
 ) -> results.Result:
     """Evaluate a snapshot of `records` under `policy` at `as_of`.
+
+    `engine` is "row" (one customer at a time), "columnar" (polars over the whole table;
+    anything it cannot do exactly falls back to the row engine, with a note on stderr) or
+    "auto" (the same as columnar).
 
     Raises:
         InputError: the records have malformed rows: every one is listed.
     """
-    program = programs.build(policy)
     folks = People.from_table(people) if people is not None else People()
+    if engine in ("columnar", "auto"):
+        from rulekit.engine.columnar import NotColumnar, run_columnar
+
+        try:
+            return run_columnar(policy, records, as_of, folks)
+        except NotColumnar as exc:
+            import sys
+
+            print(
+                f"rulekit: the columnar engine cannot run {policy.id} on {records.path} "
+                f"({exc}); using the row engine",
+                file=sys.stderr,
+            )
+    program = programs.build(policy)
     replayer = Replayer(program, folks)
     problems = [f"{p.location(records.path)}: {p.message}" for p in records.problems]
     problems += snapshot.read_records(records, program, replayer)
