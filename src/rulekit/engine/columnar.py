@@ -61,13 +61,13 @@ class _Run:
     def frame(self) -> pl.DataFrame:
         table, program = self.records, self.program
         if table.problems:
-            raise Unsupported(None, "the table has row problems")  # type: ignore[arg-type]
+            raise Unsupported(None, "the table has row problems")
         cols = column_map(table, program)
         if "customer" not in cols or "state" not in cols:
-            raise Unsupported(None, "no customer or state column")  # type: ignore[arg-type]
+            raise Unsupported(None, "no customer or state column")
         for row in table.rows[:1000]:
             if any(cell is not None and type(cell) is not str for cell in row):
-                raise Unsupported(None, "typed cells (not text)")  # type: ignore[arg-type]
+                raise Unsupported(None, "typed cells (not text)")
         try:
             raw = pl.DataFrame(
                 table.rows,
@@ -75,7 +75,7 @@ class _Run:
                 orient="row",
             )
         except (TypeError, ValueError, pl.exceptions.PolarsError):
-            raise Unsupported(None, "cells that are not text") from None  # type: ignore[arg-type]
+            raise Unsupported(None, "cells that are not text") from None
 
         def text(name: str) -> pl.Expr:
             i = cols.get(name)
@@ -113,7 +113,7 @@ class _Run:
             elif kind == "string":
                 out[name] = cell
             else:
-                raise Unsupported(None, f"a {kind} field")  # type: ignore[arg-type]
+                raise Unsupported(None, f"a {kind} field")
         frame = raw.select(**{k: v for k, v in out.items()})
         self.check_read(raw, frame, cols, text)
         return frame
@@ -128,7 +128,7 @@ class _Run:
         )
         zone = getattr(self.program.tz, "key", None)
         if zone is None:
-            raise Unsupported(None, "a timezone without an IANA name")  # type: ignore[arg-type]
+            raise Unsupported(None, "a timezone without an IANA name")
         local = parsed.dt.replace_time_zone(zone, ambiguous="raise", non_existent="raise")
         with_offset = pl.coalesce(
             [
@@ -151,11 +151,11 @@ class _Run:
             cells = raw.select(text(source).alias("t"))["t"]
             lost = (cells.is_not_null() & frame[name].is_null()).any()
             if lost:
-                raise Unsupported(None, f"cells of `{source}` it cannot read")  # type: ignore[arg-type]
+                raise Unsupported(None, f"cells of `{source}` it cannot read")
         if frame["customer"].null_count() or frame["customer"].is_duplicated().any():
-            raise Unsupported(None, "blank or repeated customers")  # type: ignore[arg-type]
+            raise Unsupported(None, "blank or repeated customers")
         if not frame["state"].is_in(self.program.states).all():
-            raise Unsupported(None, "unknown states")  # type: ignore[arg-type]
+            raise Unsupported(None, "unknown states")
 
     # -- names ----------------------------------------------------------------------------
     def names(self, frame: pl.DataFrame) -> dict[str, pl.Expr]:
@@ -248,7 +248,7 @@ class _Run:
         for state, timers in program.timers_from.items():
             move = timers[0]
             if move.when is not None or move.after is None or move.after.months:
-                raise Unsupported(None, "a timer with a condition or in months")  # type: ignore[arg-type]
+                raise Unsupported(None, "a timer with a condition or in months")
             moves[state] = move
         fired = 0
         for _ in range(len(moves) * 4 + 4):
@@ -278,12 +278,12 @@ class _Run:
             for state, move in moves.items():
                 for name, value in move.sets:
                     if name in ("owner", "pending_owner") or not isinstance(value, Condition):
-                        raise Unsupported(None, "a timer setting an owner or a constant")  # type: ignore[arg-type]
+                        raise Unsupported(None, "a timer setting an owner or a constant")
                     new = self.expr(value, columns, as_bool=False)
                     hit = pl.col("_fires") & (pl.col("state") == state)
                     base = updates.get(name, pl.col(name) if name in frame.columns else None)
                     if base is None:
-                        raise Unsupported(None, f"a timer setting `{name}`")  # type: ignore[arg-type]
+                        raise Unsupported(None, f"a timer setting `{name}`")
                     updates[name] = pl.when(hit).then(new).otherwise(base)
             frame = frame.with_columns(**updates).with_columns(
                 state=pl.when(pl.col("_fires")).then(pl.col("_to")).otherwise(pl.col("state")),
@@ -292,7 +292,7 @@ class _Run:
                 .otherwise(pl.col("state_since")),
             )
         else:
-            raise Unsupported(None, "timers that do not settle")  # type: ignore[arg-type]
+            raise Unsupported(None, "timers that do not settle")
         frame = frame.with_columns(_due=due, _to=target)  # the next timer of each customer
         return frame, fired
 

@@ -32,7 +32,7 @@ _MIRROR = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 class Unsupported(Exception):
     """A construct this backend does not compile (the caller falls back to the row engine)."""
 
-    def __init__(self, node: Node, reason: str) -> None:
+    def __init__(self, node: Node | None, reason: str) -> None:
         self.node = node
         self.reason = reason
         super().__init__(reason)
