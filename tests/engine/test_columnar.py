@@ -112,3 +112,73 @@ def test_cli_engine_option(tmp_path: Path, write: Callable[..., Path]) -> None:
         for engine in ("row", "columnar")
     ]  # fmt: skip
     assert outs[0] == outs[1] and '"state": "E"' in outs[0]
+
+
+def policy_of(tmp_path: Path, body: str) -> Any:
+    path = tmp_path / "p.yaml"
+    path.write_text(overlay(body), encoding="utf-8")
+    return rulekit.load(path)
+
+
+ROW = ["C1", "wang", "OD", "1", "1", "1", "1", "1", "", "", "", "", "", "2026-01-01", "0", "0", ""]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'quota: {holds_slot: "state in [new, D, C, B, A] or days_in_state < 40"}\n',
+        'transitions: {lapse: {set: {lapses: "days_since(state_since)"}}}\n',
+    ],
+)
+def test_time_dependent_conditions_fall_back(tmp_path: Path, body: str) -> None:
+    policy = policy_of(tmp_path, body)
+    table = Table("<rows>", None, COLUMNS, [ROW], None)
+    at = _instant("2026-12-31", policy)
+    with pytest.raises(NotColumnar, match="depends on the time"):
+        run_columnar(policy, table, at, People())
+    row = runner.run(policy, table, at).document()
+    assert runner.run(policy, table, at, engine="columnar").document() == row
+
+
+def test_a_pending_owner_counts_as_pending_only_where_claims_wait(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, 'quota: {holds_slot: "pending"}\n')
+    rows = [["C1", "wang", "D", "1", "0", "0", "0", "0", "2026-01-01", "", "", "", "",
+             "2026-01-01", "0", "0", "li"]]  # fmt: skip
+    row, col = both(policy, rows)
+    assert col == row
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf"])
+def test_numbers_that_are_not_finite_fall_back(cell: str) -> None:
+    rows = [[*ROW[:14], cell, "0", ""]]
+    table = Table("<rows>", None, COLUMNS, rows, None)
+    with pytest.raises(NotColumnar):
+        run_columnar(POLICY, table, _instant("2026-06-30", POLICY), People())
+
+
+def test_a_typed_cell_anywhere_falls_back() -> None:
+    rows = [[f"C{i:04d}", *ROW[1:]] for i in range(1500)]
+    rows[-1][14] = 1e-07  # type: ignore[call-overload]
+    table = Table("<rows>", None, COLUMNS, rows, None)
+    with pytest.raises(NotColumnar):
+        run_columnar(POLICY, table, _instant("2026-06-30", POLICY), People())
+
+
+def test_daylight_saving_gaps_fall_back(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, "timezone: America/New_York\n")
+    rows = [[*ROW[:13], "2026-03-08 02:30", "0", "0", ""]]  # no such local time
+    table = Table("<rows>", None, COLUMNS, rows, None)
+    at = _instant("2026-12-31", policy)
+    with pytest.raises(NotColumnar):
+        run_columnar(policy, table, at, People())
+    assert (
+        runner.run(policy, table, at, engine="columnar").document()
+        == runner.run(policy, table, at).document()
+    )
+
+
+def test_alerts_need_the_row_engine() -> None:
+    table = Table("<rows>", None, COLUMNS, [ROW], None)
+    result = run_columnar(POLICY, table, _instant("2026-06-30", POLICY), People())
+    with pytest.raises(RuntimeError, match="row engine"):
+        _ = result.alerts

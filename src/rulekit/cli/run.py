@@ -41,6 +41,11 @@ def command(
     """
     as_of = as_of_value(as_of)
 
+    if engine != "row" and (with_alerts or fmt == "text"):
+        # the text report and the alerts read the row engine's per-customer state
+        click.echo("rulekit: alerts and the text report use the row engine", err=True)
+        engine = "row"
+
     def work() -> Any:
         from rulekit import api
 

@@ -20,14 +20,16 @@ from rulekit.engine.events import column_map
 from rulekit.engine.people import People
 from rulekit.engine.program import Program, build
 from rulekit.engine.result import NO_STAGE, CustomerRow, RepRow, Result
-from rulekit.lang import Condition
+from rulekit.lang import Condition, ast
 from rulekit.lang.checker import check
-from rulekit.lang.polars_backend import Unsupported, compile_expr
+from rulekit.lang.polars_backend import Unsupported, children, compile_expr
 from rulekit.names import scope_for
 from rulekit.tables import Table
 
 _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 _ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?)?$"
+_TIME_NAMES = frozenset({"days_in_state", "days_in_stage", "now"})
+_TIME_FUNCTIONS = frozenset({"now", "today", "days_since", "hours_since"})
 _STAGE_ATTRS = ("code", "name", "title", "capability", "index")
 _TARGETS = ("count", "reach", "days", "cost")
 
@@ -65,7 +67,7 @@ class _Run:
         cols = column_map(table, program)
         if "customer" not in cols or "state" not in cols:
             raise Unsupported(None, "no customer or state column")
-        for row in table.rows[:1000]:
+        for row in table.rows:
             if any(cell is not None and type(cell) is not str for cell in row):
                 raise Unsupported(None, "typed cells (not text)")
         try:
@@ -107,7 +109,9 @@ class _Run:
                 continue
             cell = text(name)
             if kind == "number":
-                out[name] = cell.cast(pl.Float64, strict=False)
+                number = cell.cast(pl.Float64, strict=False)
+                # NaN and infinities sort and compare unlike the row engine: leave them unread
+                out[name] = pl.when(number.is_finite()).then(number)
             elif kind in ("date", "datetime"):
                 out[name] = self.instant(cell)
             elif kind == "string":
@@ -129,7 +133,7 @@ class _Run:
         zone = getattr(self.program.tz, "key", None)
         if zone is None:
             raise Unsupported(None, "a timezone without an IANA name")
-        local = parsed.dt.replace_time_zone(zone, ambiguous="raise", non_existent="raise")
+        local = parsed.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
         with_offset = pl.coalesce(
             [
                 cell.str.strptime(pl.Datetime("us", "UTC"), f, strict=False)
@@ -182,7 +186,8 @@ class _Run:
             "state": pl.col("state"),
             "owner": pl.col("owner"),
             "pending_owner": pl.col("pending_owner"),
-            "pending": pl.col("pending_owner").is_not_null(),
+            "pending": pl.col("pending_owner").is_not_null()
+            & pl.col("state").is_in(sorted(self.approval_states())),
             "state_since": pl.col("state_since"),
             "stage_index": stage_index,
             "stage": stage_index.replace_strict(
@@ -241,6 +246,25 @@ class _Run:
             condition.node, info, columns, now=self.now, tz=self.program.tz, as_bool=as_bool
         )
 
+    def approval_states(self) -> set[str]:
+        """States a claim awaiting approval can come from (a record's pending owner counts
+        as a pending move only there, as in the row engine)."""
+        return {
+            state
+            for moves in self.program.moves_by_event.values()
+            for move in moves
+            if move.approval
+            for state in move.sources
+        }
+
+    def timeless(self, condition: Condition | None, what: str) -> None:
+        """Refuse a condition whose value depends on the instant it is evaluated at: the row
+        engine evaluates it at each timer's due instant, this engine only at as-of."""
+        if condition is None:
+            return
+        if condition.names & _TIME_NAMES or _calls(condition.node) & _TIME_FUNCTIONS:
+            raise Unsupported(condition.node, f"{what} depends on the time it is evaluated")
+
     # -- timers ---------------------------------------------------------------------------
     def fire_timers(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         program = self.program
@@ -277,6 +301,8 @@ class _Run:
             updates: dict[str, pl.Expr] = {}
             for state, move in moves.items():
                 for name, value in move.sets:
+                    if isinstance(value, Condition):
+                        self.timeless(value, f"timer `{move.name}`'s `set`")
                     if name in ("owner", "pending_owner") or not isinstance(value, Condition):
                         raise Unsupported(None, "a timer setting an owner or a constant")
                     new = self.expr(value, columns, as_bool=False)
@@ -299,6 +325,8 @@ class _Run:
     # -- results --------------------------------------------------------------------------
     def result(self) -> Result:
         program = self.program
+        if program.holds_slot is not None and program.timers_from:
+            self.timeless(program.holds_slot.condition, "quota.holds_slot")
         frame, fired = self.fire_timers(self.frame())
         columns = self.names(frame)
         select: dict[str, pl.Expr] = {
@@ -420,6 +448,18 @@ class _Run:
                 row.violations.append("over_quota")
             out.append(row)
         return out
+
+
+def _calls(node: Any) -> set[str]:
+    """The names of the functions a condition tree calls."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Call):
+            found.add(item.func)
+        stack.extend(children(item))
+    return found
 
 
 def _number(value: Any) -> Any:

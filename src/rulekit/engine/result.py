@@ -83,7 +83,9 @@ class Result:
         if self._alerts is None:
             world = self.world
             if world is None:
-                return []
+                raise RuntimeError(
+                    "alerts need the row engine: evaluate with engine='row' to read them"
+                )
             program = world.program
             self._alerts = alerts(program, program.rules, world.customers, self.as_of)
         return self._alerts

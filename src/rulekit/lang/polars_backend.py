@@ -79,7 +79,7 @@ class _Compiler:
             return id(node) in self.info.symbols
         if isinstance(node, ast.Attr):
             return False
-        return all(self.is_constant(child) for child in _children(node))
+        return all(self.is_constant(child) for child in children(node))
 
     def value(self, node: Node) -> pl.Expr:
         return self.constant_fold(node, self._value(node))
@@ -266,7 +266,8 @@ class _Compiler:
         raise Unsupported(node, f"the function `{name}`")
 
 
-def _children(node: Node) -> list[Node]:
+def children(node: Node) -> list[Node]:
+    """The sub-trees of a node."""
     match node:
         case ast.Call(args=args) | ast.ListExpr(items=args) | ast.BoolOp(items=args):
             return list(args)
