@@ -34,7 +34,6 @@ class Coverage:
     refused: Counter[str] = field(default_factory=Counter)
     fired: Counter[str] = field(default_factory=Counter)
     alerted: Counter[str] = field(default_factory=Counter)
-    rules_tracked: bool = False
     results: int = 0
 
     @classmethod
@@ -56,8 +55,12 @@ class Coverage:
             self.taken.update(world.taken)
             self.refused.update(world.refused)
             self.fired.update(world.rules_fired)
-        self.rules_tracked = True
         self.alerted.update(a.rule for a in result.alerts)
+
+    @property
+    def rules_tracked(self) -> bool:
+        """True once a result has been counted (rules are known to have run or not)."""
+        return self.results > 0
 
     def times_fired(self, rule: str) -> int:
         """How many times a rule's action ran plus the alerts it raised."""

@@ -8,6 +8,16 @@ import rulekit
 
 COLUMNS = ("at", "customer", "type", "actor")
 
+#: C1 archived by wang and promoted one stage a day up to a signature on 2026-01-06.
+SIGNED = """
+2026-01-01 C1 archive wang
+2026-01-02 C1 promote wang D
+2026-01-03 C1 promote wang C
+2026-01-04 C1 promote wang B
+2026-01-05 C1 promote wang A
+2026-01-06 C1 promote wang O
+"""
+
 
 def events(text: str) -> list[dict[str, Any]]:
     """Parse `2026-01-01T09:00 C1 archive wang` lines (an optional 5th word is stage or to)."""

@@ -6,16 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import overlay
-from tests.engine.helpers import customer, reasons, replay
-
-SIGN = """
-2026-01-01 C1 archive wang
-2026-01-02 C1 promote wang D
-2026-01-03 C1 promote wang C
-2026-01-04 C1 promote wang B
-2026-01-05 C1 promote wang A
-2026-01-06 C1 promote wang O
-"""
+from tests.engine.helpers import SIGNED, customer, reasons, replay
 
 
 def test_checker_overlay_spellings(write: Callable[..., Path]) -> None:
@@ -29,8 +20,8 @@ def test_checker_overlay_spellings(write: Callable[..., Path]) -> None:
         )
     )
     # OD for 20 days (01-06 → 01-26), R for 60 days (→ 03-27)
-    base = replay(SIGN, as_of="2026-03-27")
-    tailored = replay(SIGN, as_of="2026-03-27", policy=policy)
+    base = replay(SIGNED, as_of="2026-03-27")
+    tailored = replay(SIGNED, as_of="2026-03-27", policy=policy)
     assert customer(base, "C1")["state"] == "R"
     c1 = customer(tailored, "C1")
     assert (c1["state"], c1["state_since"]) == ("E", "2026-03-27T00:00:00+08:00")

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from tests.engine.helpers import customer, reasons, replay
-
-SIGNED = """
-2026-01-01 C1 archive wang
-2026-01-02 C1 promote wang D
-2026-01-03 C1 promote wang C
-2026-01-04 C1 promote wang B
-2026-01-05 C1 promote wang A
-2026-01-06 C1 promote wang O
-"""
+from tests.engine.helpers import SIGNED, customer, reasons, replay
 
 
 def test_archive_by_rep_and_by_admin() -> None:

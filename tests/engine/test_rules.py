@@ -27,6 +27,17 @@ RECYCLE = overlay(
 )
 
 
+ROUTING = overlay(
+    """
+    fields: {region: string}
+    rules:
+      route-zj:
+        when: "event.type == 'archive' and region == '浙江'"
+        do: {assign: "team:A", overflow: {when: "open_leads(rep) >= 2", to: "team:B"}}
+    """
+)
+
+
 def test_auto_recycle_runs_on_the_first_midnight_past_the_limit(
     write: Callable[..., Path],
 ) -> None:
@@ -74,17 +85,7 @@ def test_alerts_at_as_of(write: Callable[..., Path]) -> None:
 
 
 def test_routing_with_overflow(write: Callable[..., Path], tmp_path: Path) -> None:
-    policy = write(
-        overlay(
-            """
-            fields: {region: string}
-            rules:
-              route-zj:
-                when: "event.type == 'archive' and region == '浙江'"
-                do: {assign: "team:A", overflow: {when: "open_leads(rep) >= 2", to: "team:B"}}
-            """
-        )
-    )
+    policy = write(ROUTING)
     people = tmp_path / "people.csv"
     people.write_text("id,team,role\na1,A,rep\na2,A,rep\nb1,B,rep\nboss,,admin\n")
     rows = [f"2026-01-0{i} L{i} archive boss region=浙江" for i in range(1, 7)]
@@ -101,17 +102,7 @@ def test_routing_with_overflow(write: Callable[..., Path], tmp_path: Path) -> No
 def test_routing_by_a_rep_archive_overflows_to_team_b(
     write: Callable[..., Path], tmp_path: Path
 ) -> None:
-    policy = write(
-        overlay(
-            """
-            fields: {region: string}
-            rules:
-              route-zj:
-                when: "event.type == 'archive' and region == '浙江'"
-                do: {assign: "team:A", overflow: {when: "open_leads(rep) >= 2", to: "team:B"}}
-            """
-        )
-    )
+    policy = write(ROUTING)
     people = tmp_path / "people.csv"
     people.write_text("id,team,role\na1,A,rep\na2,A,rep\nb1,B,rep\nscout,,rep\n")
     rows = [f"2026-01-0{i} C{i} archive scout region=浙江" for i in range(1, 7)]

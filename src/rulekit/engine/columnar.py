@@ -187,7 +187,7 @@ class _Run:
             "owner": pl.col("owner"),
             "pending_owner": pl.col("pending_owner"),
             "pending": pl.col("pending_owner").is_not_null()
-            & pl.col("state").is_in(sorted(self.approval_states())),
+            & pl.col("state").is_in(sorted(self.program.approval_from)),
             "state_since": pl.col("state_since"),
             "stage_index": stage_index,
             "stage": stage_index.replace_strict(
@@ -245,17 +245,6 @@ class _Run:
         return compile_expr(
             condition.node, info, columns, now=self.now, tz=self.program.tz, as_bool=as_bool
         )
-
-    def approval_states(self) -> set[str]:
-        """States a claim awaiting approval can come from (a record's pending owner counts
-        as a pending move only there, as in the row engine)."""
-        return {
-            state
-            for moves in self.program.moves_by_event.values()
-            for move in moves
-            if move.approval
-            for state in move.sources
-        }
 
     def timeless(self, condition: Condition | None, what: str) -> None:
         """Refuse a condition whose value depends on the instant it is evaluated at: the row

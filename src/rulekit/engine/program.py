@@ -88,6 +88,7 @@ class Program:
     rank_order: tuple[SortKey, ...]
     overdue: tuple[Selector, Condition] | None
     forecast: tuple[Selector, Condition] | None
+    approval_from: dict[str, Move] = field(default_factory=dict)  # state -> move claims wait on
     rules: list[Rule] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -175,7 +176,15 @@ def build(policy: CompiledPolicy) -> Program:
         )
     from rulekit.engine.rules import build as build_rules
 
+    approval_from = {
+        state: move
+        for moves in moves_by_event.values()
+        for move in moves
+        if move.approval
+        for state in move.sources
+    }
     return Program(
+        approval_from=approval_from,
         rules=build_rules(policy),
         policy=policy,
         tz=policy.tz,

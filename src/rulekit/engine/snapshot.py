@@ -32,13 +32,6 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
             "column: <its name>}}`",
         )
     world = replayer.world
-    approval_from = {
-        s: m
-        for moves in program.moves_by_event.values()
-        for m in moves
-        if m.approval
-        for s in m.sources
-    }
     core = {"customer", "owner", "state", "pending_owner", "state_since"}
     fields = [
         (n, cols[n], t) for n, t in program.field_types.items() if n in cols and n not in core
@@ -79,7 +72,7 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
         pending = cells.text(row[i_pending]) if i_pending is not None else None
         if pending is not None:
             customer.pending_owner = pending
-            customer.pending = approval_from.get(state)
+            customer.pending = program.approval_from.get(state)
         flags, dates = customer.flags, customer.dates
         for k, code, i_flag, i_date in stage_cols:
             try:
