@@ -160,18 +160,25 @@ def run(
     people: Any = None,
     policy_path: Sequence[PathLike] = (),
     sheet: str | None = None,
-    engine: str = "row",
+    engine: str = "auto",
 ) -> Result:
     """Evaluate a snapshot of customer records under a policy at `as_of` (see `replay`).
 
-    `engine="columnar"` evaluates with polars, falling back to the row engine where it cannot.
+    `engine`: "auto" (the default) evaluates with polars where it can and with the row engine
+    elsewhere; "columnar" does the same but says on stderr when it falls back; "row" always
+    uses the row engine (needed for `Result.alerts` and `Result.world`).
     """
     from rulekit.engine import runner
 
     compiled = _policy(policy, policy_path)
+    table = None
+    if engine != "row" and sheet is None and isinstance(records, str | os.PathLike):
+        from rulekit.tables.fastcsv import read_text_frame
+
+        table = read_text_frame(records)  # None: not a file polars reads as read_table does
     return runner.run(
         compiled,
-        _table(records, sheet, ("customer", "state")),
+        table or _table(records, sheet, ("customer", "state")),
         _instant(as_of, compiled),
         people=_table(people) if people is not None else None,
         engine=engine,

@@ -526,7 +526,7 @@ class Runner:
             people = table_of(case, "people", case.people, ()) if case.people is not None else None
             if case.records is not None:
                 table = table_of(case, "records", case.records, ("customer", "state"))
-                result = runner.run(policy, table, as_of, people=people)
+                result = runner.run(policy, table, as_of, people=people, engine="row")
             else:
                 table = table_of(case, "events", case.events, ("at", "customer", "type", "actor"))
                 result = runner.replay(policy, table, as_of, people=people)

@@ -22,14 +22,15 @@ POLICY = rulekit.load("4321-dcbao@1")
 COLUMNS = ["customer", "owner", "state", "D", "C", "B", "A", "O", "D_at", "C_at", "B_at",
            "A_at", "O_at", "state_since", "lapses", "renewals", "pending_owner"]  # fmt: skip
 STATES = ["new", "D", "C", "B", "A", "OD", "O+", "R", "E", "L"]
+TIMES = ["", " {h:02d}:30", "T{h:02d}:30", " {h:02d}:30:15", "T{h:02d}:30:15",
+         "T{h:02d}:30:15+08:00", " {h:02d}:30:15+05:00"]  # fmt: skip
 DATES = st.one_of(
     st.just(""),
     st.builds(
-        lambda d, h, bare: f"2026-{1 + d // 28:02d}-{1 + d % 28:02d}"
-        + ("" if bare else f" {h:02d}:30"),
+        lambda d, h, time: f"2026-{1 + d // 28:02d}-{1 + d % 28:02d}" + time.format(h=h),
         st.integers(0, 28 * 6 - 1),
         st.integers(0, 23),
-        st.booleans(),
+        st.sampled_from(TIMES),
     ),
 )  # fmt: skip
 
@@ -52,11 +53,15 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 def both(policy: Any, rows: list[list[str]], as_of: str = "2026-06-30") -> tuple[dict, dict]:
-    """The row engine's document, and the columnar engine's (which must not fall back)."""
+    """The row engine's document, and the columnar engine's (which must not fall back); the
+    customer rows the columnar result makes from its frame must be the row engine's too."""
     table = Table("<rows>", None, COLUMNS, rows, None)
     at = _instant(as_of, policy)
-    row = runner.run(policy, table, at, engine="row").document()
-    col = run_columnar(policy, table, at, People()).document()
+    by_row = runner.run(policy, table, at, engine="row")
+    by_column = run_columnar(policy, table, at, People())
+    row, col = by_row.document(), by_column.document()  # the frame's document first
+    assert by_column.customers == by_row.customers
+    assert by_column.customer_table() == by_row.customer_table()
     return row, col
 
 
@@ -182,3 +187,31 @@ def test_alerts_need_the_row_engine() -> None:
     result = run_columnar(POLICY, table, _instant("2026-06-30", POLICY), People())
     with pytest.raises(RuntimeError, match="row engine"):
         _ = result.alerts
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(",".join(r) for r in [COLUMNS, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_library_reads_a_csv_file_straight_into_polars(tmp_path: Path) -> None:
+    rows = [["C2", "wang", "OD", "1", "1", "1", "1", "1", "", "", "", "", "2026-01-02",
+             "2026-05-01 10:00:00", "0", "0", ""],
+            ["C1", "li", "B", "1", "1", "1", "0", "0", "2026-01-02", "2026-02-03T10:00",
+             "2026-03-04", "", "", "2026-03-04", "", "", ""]]  # fmt: skip
+    path = write_csv(tmp_path / "records.csv", rows)
+    auto = rulekit.run(POLICY, path, as_of="2026-06-30")  # engine="auto" by default
+    assert auto.frame is not None and auto.world is None
+    row = rulekit.run(POLICY, path, as_of="2026-06-30", engine="row")
+    assert auto.document() == row.document()
+    assert [c.state for c in auto.customers] == ["B", "R"]
+
+
+def test_auto_falls_back_without_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [["C1", "wang", "D", "1", "0", "0", "0", "0", "2026-01-01T09:00Z", "", "", "",
+             "", "2026-01-01", "0", "0", ""]]  # fmt: skip
+    path = write_csv(tmp_path / "records.csv", rows)
+    auto = rulekit.run(POLICY, path, as_of="2026-06-30")
+    assert auto.world is not None  # the row engine's result
+    assert auto.document() == rulekit.run(POLICY, path, as_of="2026-06-30", engine="row").document()
+    assert capsys.readouterr().err == ""

@@ -17,9 +17,10 @@ from rulekit.cli.engine_options import as_of_value, emit, guarded, input_options
 @click.option(
     "--engine",
     type=click.Choice(["row", "columnar", "auto"]),
-    default="row",
+    default="auto",
     show_default=True,
-    help="columnar evaluates with polars (falling back to row, with a note, where it cannot).",
+    help="auto: polars where it can, the row engine elsewhere; columnar: the same, with a "
+    "note on stderr when it falls back; row: one customer at a time.",
 )
 @policy_path_option
 def command(
@@ -43,7 +44,8 @@ def command(
 
     if engine != "row" and (with_alerts or fmt == "text"):
         # the text report and the alerts read the row engine's per-customer state
-        click.echo("rulekit: alerts and the text report use the row engine", err=True)
+        if engine == "columnar":
+            click.echo("rulekit: alerts and the text report use the row engine", err=True)
         engine = "row"
 
     def work() -> Any:

@@ -11,22 +11,33 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import polars as pl
 
 from rulekit.compiler import CompiledPolicy
-from rulekit.engine.events import column_map
+from rulekit.engine.customer_frame import CustomerFrame
 from rulekit.engine.people import People
 from rulekit.engine.program import Program, build
-from rulekit.engine.result import NO_STAGE, CustomerRow, RepRow, Result
+from rulekit.engine.result import NO_STAGE, RepRow, Result
 from rulekit.lang import Condition, ast
 from rulekit.lang.checker import check
 from rulekit.lang.polars_backend import Unsupported, children, compile_expr
 from rulekit.names import scope_for
 from rulekit.tables import Table
+from rulekit.tables.fastcsv import TextFrame
 
-_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+# the date and date-time shapes the row engine reads, by their length in bytes
+_FORMATS = (
+    (19, "%Y-%m-%d %H:%M:%S"),
+    (19, "%Y-%m-%dT%H:%M:%S"),
+    (16, "%Y-%m-%d %H:%M"),
+    (16, "%Y-%m-%dT%H:%M"),
+    (10, "%Y-%m-%d"),
+    (25, "%Y-%m-%dT%H:%M:%S%:z"),  # 2026-01-02T09:30:00+08:00
+    (25, "%Y-%m-%d %H:%M:%S%:z"),
+)
 _ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?)?$"
 _TIME_NAMES = frozenset({"days_in_state", "days_in_stage", "now"})
 _TIME_FUNCTIONS = frozenset({"now", "today", "days_since", "hours_since"})
@@ -38,7 +49,9 @@ class NotColumnar(Exception):
     """The snapshot or the policy needs the row engine; `reason` says why."""
 
 
-def run_columnar(policy: CompiledPolicy, records: Table, as_of: datetime, people: People) -> Result:
+def run_columnar(
+    policy: CompiledPolicy, records: Table | TextFrame, as_of: datetime, people: People
+) -> Result:
     """Evaluate `records` at `as_of` with polars; raise NotColumnar to fall back."""
     try:
         return _Run(policy, records, as_of, people).result()
@@ -48,7 +61,7 @@ def run_columnar(policy: CompiledPolicy, records: Table, as_of: datetime, people
 
 class _Run:
     def __init__(
-        self, policy: CompiledPolicy, records: Table, as_of: datetime, people: People
+        self, policy: CompiledPolicy, records: Table | TextFrame, as_of: datetime, people: People
     ) -> None:
         self.policy = policy
         self.program: Program = build(policy)
@@ -60,18 +73,17 @@ class _Run:
         self.codes = [s.code for s in self.program.stages]
 
     # -- reading ------------------------------------------------------------------------
-    def frame(self) -> pl.DataFrame:
-        table, program = self.records, self.program
+    def raw(self) -> pl.DataFrame:
+        """The records as text columns c0..cN."""
+        table = self.records
+        if isinstance(table, TextFrame):
+            return table.frame
         if table.problems:
             raise Unsupported(None, "the table has row problems")
-        cols = column_map(table, program)
-        if "customer" not in cols or "state" not in cols:
-            raise Unsupported(None, "no customer or state column")
-        for row in table.rows:
-            if any(cell is not None and type(cell) is not str for cell in row):
-                raise Unsupported(None, "typed cells (not text)")
+        if set(map(type, chain.from_iterable(table.rows))) - {str, type(None)}:
+            raise Unsupported(None, "typed cells (not text)")
         try:
-            raw = pl.DataFrame(
+            return pl.DataFrame(
                 table.rows,
                 schema={f"c{i}": pl.String for i in range(len(table.columns))},
                 orient="row",
@@ -79,83 +91,105 @@ class _Run:
         except (TypeError, ValueError, pl.exceptions.PolarsError):
             raise Unsupported(None, "cells that are not text") from None
 
-        def text(name: str) -> pl.Expr:
-            i = cols.get(name)
-            if i is None:
-                return pl.lit(None, dtype=pl.String)
-            cell = pl.col(f"c{i}").cast(pl.String).str.strip_chars()
-            return pl.when(cell == "").then(None).otherwise(cell)
-
-        out: dict[str, pl.Expr] = {
-            "customer": text("customer"),
-            "owner": text("owner"),
-            "state": text("state"),
-            "pending_owner": text("pending_owner"),
-            "state_since": self.instant(text("state_since")),
-        }
+    def frame(self) -> pl.DataFrame:
+        """One row per record: text, flags, instants (naive UTC) and the policy's fields."""
+        program = self.program
+        cols: dict[str, int] = {}
+        for i, name in enumerate(self.records.columns):
+            cols.setdefault(program.columns.get(name, name), i)
+        if "customer" not in cols or "state" not in cols:
+            raise Unsupported(None, "no customer or state column")
+        kinds = {n: "text" for n in ("customer", "owner", "state", "pending_owner")}
+        kinds["state_since"] = "instant"
+        sources = {n: n for n in kinds}
         for code in self.codes:
-            flag = text(code)
-            out[f"flag_{code}"] = (
-                pl.when(flag.is_null() | (flag == "0"))
+            kinds[f"flag_{code}"], sources[f"flag_{code}"] = "flag", code
+            kinds[f"at_{code}"], sources[f"at_{code}"] = "instant", f"{code}_at"
+        for name, kind in program.field_types.items():
+            if name not in kinds and name in cols:
+                if kind not in ("number", "date", "datetime", "string"):
+                    raise Unsupported(None, f"a {kind} field")
+                kinds[name] = "instant" if kind in ("date", "datetime") else kind
+                sources[name] = name
+        raw = self.raw()
+        # each value's cells, stripped, null when blank
+        texts = raw.select(
+            _blank_to_null(pl.col(f"c{cols[source]}").str.strip_chars()).alias(name)
+            if source in cols
+            else pl.lit(None, dtype=pl.String).alias(name)
+            for name, source in sources.items()
+        )
+        instants = [n for n, k in kinds.items() if k == "instant"]
+        found = texts.select(
+            *(pl.col(n).str.len_bytes().unique().implode() for n in instants),
+            *(pl.col(n).str.contains("T", literal=True).any().alias(f"T:{n}") for n in instants),
+        ).row(0, named=True)
+        # the lengths of each instant column's texts, and -1 if one has a "T"
+        shapes = {n: set(found[n]) | ({-1} if found[f"T:{n}"] else set()) for n in instants}
+        frame = texts.select(
+            self.read(pl.col(name), kind, shapes.get(name, set())).alias(name)
+            for name, kind in kinds.items()
+        )
+        self.check_read(texts, frame, sources)
+        return frame
+
+    def read(self, cell: pl.Expr, kind: str, shapes: set[int]) -> pl.Expr:
+        """A value from its text cell (null where it cannot be read)."""
+        if kind == "flag":
+            return (
+                pl.when(cell.is_null() | (cell == "0"))
                 .then(0)
-                .when(flag == "1")
+                .when(cell == "1")
                 .then(1)
                 .otherwise(None)
                 .cast(pl.Int8)
             )
-            out[f"at_{code}"] = self.instant(text(f"{code}_at"))
-        for name, kind in program.field_types.items():
-            if name in out or name not in cols:
-                continue
-            cell = text(name)
-            if kind == "number":
-                number = cell.cast(pl.Float64, strict=False)
-                # NaN and infinities sort and compare unlike the row engine: leave them unread
-                out[name] = pl.when(number.is_finite()).then(number)
-            elif kind in ("date", "datetime"):
-                out[name] = self.instant(cell)
-            elif kind == "string":
-                out[name] = cell
-            else:
-                raise Unsupported(None, f"a {kind} field")
-        frame = raw.select(**{k: v for k, v in out.items()})
-        self.check_read(raw, frame, cols, text)
-        return frame
+        if kind == "instant":
+            return self.instant(cell, shapes)
+        if kind == "number":
+            number = cell.cast(pl.Float64, strict=False)
+            # NaN and infinities sort and compare unlike the row engine: leave them unread
+            return pl.when(number.is_finite()).then(number)
+        return cell
 
-    def instant(self, cell: pl.Expr) -> pl.Expr:
-        # only the shapes the row engine reads the same way; anything else is left unread,
-        # which `check_read` turns into a fall-back to the row engine
-        cell = pl.when(cell.str.contains(_ISO)).then(cell)
-        parsed = pl.coalesce(
-            [cell.str.strptime(pl.Datetime("us"), f, strict=False) for f in _FORMATS]
-            + [cell.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Datetime("us"))]
-        )
+    def instant(self, cell: pl.Expr, shapes: set[int]) -> pl.Expr:
+        """A date or date-time text as a naive UTC instant: only the shapes the row engine
+        reads the same way; anything else is left unread, which `check_read` turns into a
+        fall-back. `shapes` has the lengths of the column's texts (and -1 if one has a "T"):
+        each format is tried only on the cells of its length."""
         zone = getattr(self.program.tz, "key", None)
         if zone is None:
             raise Unsupported(None, "a timezone without an IANA name")
-        local = parsed.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-        with_offset = pl.coalesce(
-            [
-                cell.str.strptime(pl.Datetime("us", "UTC"), f, strict=False)
-                for f in ("%Y-%m-%dT%H:%M:%S%:z", "%Y-%m-%d %H:%M:%S%:z")
-            ]
-        )
-        utc = pl.coalesce(local.dt.convert_time_zone("UTC"), with_offset)
+        cell = pl.when(cell.str.contains(_ISO)).then(cell)
+        size = cell.str.len_bytes()
+        local: list[pl.Expr] = []
+        offset: list[pl.Expr] = []
+        for length, fmt in _FORMATS:
+            if length in shapes and ("T" not in fmt or -1 in shapes):
+                sized = pl.when(size == length).then(cell)
+                kind = pl.Datetime("us", "UTC" if "%:z" in fmt else None)
+                at = sized.str.strptime(kind, fmt, strict=False)
+                (offset if "%:z" in fmt else local).append(at)
+        parts = offset
+        if local:
+            naive = pl.coalesce(local) if len(local) > 1 else local[0]
+            aware = naive.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+            parts = [aware.dt.convert_time_zone("UTC"), *offset]
+        if not parts:
+            return pl.lit(None, dtype=pl.Datetime("us"))
+        utc = pl.coalesce(parts) if len(parts) > 1 else parts[0]
         return utc.dt.replace_time_zone(None)
 
-    def check_read(
-        self, raw: pl.DataFrame, frame: pl.DataFrame, cols: dict[str, int], text: Any
-    ) -> None:
+    def check_read(self, texts: pl.DataFrame, frame: pl.DataFrame, sources: dict[str, str]) -> None:
         """Every non-blank cell was read, every customer is known once, every state exists."""
-        for name in frame.columns:
-            source = name.split("_", 1)[1] + "_at" if name.startswith("at_") else name
-            source = source.removeprefix("flag_")
-            if source not in cols:
-                continue
-            cells = raw.select(text(source).alias("t"))["t"]
-            lost = (cells.is_not_null() & frame[name].is_null()).any()
-            if lost:
-                raise Unsupported(None, f"cells of `{source}` it cannot read")
+        both = pl.concat([texts.rename(lambda n: f"text:{n}"), frame], how="horizontal")
+        lost = both.select(
+            (pl.col(f"text:{n}").is_not_null() & pl.col(n).is_null()).any().alias(n)
+            for n in frame.columns
+        ).row(0, named=True)
+        for name, missed in lost.items():
+            if missed:
+                raise Unsupported(None, f"cells of `{sources[name]}` it cannot read")
         if frame["customer"].null_count() or frame["customer"].is_duplicated().any():
             raise Unsupported(None, "blank or repeated customers")
         if not frame["state"].is_in(self.program.states).all():
@@ -365,68 +399,70 @@ class _Run:
     def build(self, frame: pl.DataFrame, fired: int) -> Result:
         program, codes = self.program, self.codes
         fields = [n for n in program.field_types if n in frame.columns]
-        used: Counter[str] = Counter()
-        signings: dict[str, float] = {}
-        funnel: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        rows: list[CustomerRow] = []
-        instants = [n for n, t in frame.schema.items() if isinstance(t, pl.Datetime)]
-        frame = frame.with_columns(pl.col(n).dt.replace_time_zone("UTC") for n in instants)
-        names = frame.columns
-        for values in frame.iter_rows():
-            r = dict(zip(names, values, strict=True))
-            owner, pending = r["owner"], r["pending_owner"]
-            if r["holds"]:
-                used[owner] += 1
-            if pending is not None:
-                used[pending] += 1
-            stage = codes[r["stage_index"] - 1] if r["stage_index"] else None
-            if owner is not None:
-                funnel[owner][stage or NO_STAGE] += 1
-                f = r.get("forecast")
-                if isinstance(f, int | float):
-                    signings[owner] = signings.get(owner, 0.0) + f
-            overdue = r.get("overdue")
-            fields_now = {n: r[n] for n in fields if r[n] is not None}
-            defaults = program.field_defaults
-            rows.append(
-                CustomerRow(
-                    customer=r["customer"],
-                    state=r["state"],
-                    owner=owner,
-                    pending_owner=pending,
-                    flags={c: r[f"flag_{c}"] for c in codes},
-                    dates={c: r[f"at_{c}"] for c in codes},
-                    stage=stage,
-                    state_since=r["state_since"],
-                    lapses=_number(fields_now.get("lapses", defaults.get("lapses", 0))),
-                    renewals=_number(fields_now.get("renewals", defaults.get("renewals", 0))),
-                    holds_slot=bool(r["holds"]) or pending is not None,
-                    priority=r.get("priority"),
-                    overdue_days=max(0, int(overdue)) if isinstance(overdue, int | float) else None,
-                    due=(r["_to"], r["_due"]) if r["_due"] is not None else None,
-                    violations=["stage_skipped"] if r["gap"] else [],
-                    fields=fields_now,
-                )
-            )
-        rows.sort(key=lambda c: c.customer)
-        reps = self.reps(used, signings, funnel, rows)
+        stage = pl.col("stage_index").replace_strict(
+            dict(enumerate(codes, start=1)), default=None, return_dtype=pl.String
+        )
+        frame = frame.with_columns(
+            pl.col(n).dt.replace_time_zone("UTC")
+            for n, t in frame.schema.items()
+            if isinstance(t, pl.Datetime)
+        )
+        out = frame.select(
+            "customer",
+            "state",
+            "owner",
+            "pending_owner",
+            *(f"flag_{c}" for c in codes),
+            *(f"at_{c}" for c in codes),
+            "state_since",
+            *(pl.col(n).alias(f"field.{n}") for n in fields),
+            stage=stage,
+            lapses=self.count(frame, "lapses"),
+            renewals=self.count(frame, "renewals"),
+            holds_slot=pl.col("holds") | pl.col("pending_owner").is_not_null(),
+            priority=pl.col("priority"),
+            overdue_days=_whole_days(frame, "overdue"),
+            due_to=pl.col("_to"),
+            due_at=pl.col("_due"),
+            stage_skipped=pl.col("gap").fill_null(False),
+            _holds=pl.col("holds").fill_null(False),
+            _forecast=_numbers(frame, "forecast"),
+        )
+        reps = self.reps(out)
+        customers = out.drop("_holds", "_forecast").sort("customer")
         return Result(
             "run", program.policy.id, program.policy.version, self.now, program.tz,
-            rows, reps, [], 0, 0, fired,
+            reps, [], 0, 0, fired,
+            frame=CustomerFrame(customers, codes, [f"field.{n}" for n in fields], program.tz),
         )  # fmt: skip
 
-    def reps(
-        self,
-        used: Counter[str],
-        signings: dict[str, float],
-        funnel: dict[str, Counter[str]],
-        rows: list[CustomerRow],
-    ) -> list[RepRow]:
+    def count(self, frame: pl.DataFrame, name: str) -> pl.Expr:
+        """`lapses` or `renewals`: the field, else its default, else 0 (as the row engine)."""
+        default = pl.lit(self.program.field_defaults.get(name, 0))
+        return pl.coalesce(pl.col(name), default) if name in frame.columns else default
+
+    def reps(self, out: pl.DataFrame) -> list[RepRow]:
+        """Slots used, expected signings and funnel of every rep (people, owners, pending)."""
+        used: Counter[str] = Counter()
+        for column, held in (("owner", pl.col("_holds")), ("pending_owner", pl.lit(True))):
+            counts = out.filter(held & pl.col(column).is_not_null()).group_by(column).len()
+            used.update(dict(counts.iter_rows()))
+        funnel: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        owned = out.filter(pl.col("owner").is_not_null())
+        tallies = owned.group_by("owner", "stage").len()
+        for owner, stage, n in tallies.iter_rows():
+            funnel[owner][stage or NO_STAGE] += n
+        # summed in input order, one by one, as the row engine sums them
+        signings: dict[str, float] = {}
+        forecast = owned.filter(pl.col("_forecast").is_not_null())
+        owners, values = forecast["owner"].to_list(), forecast["_forecast"].to_list()
+        for owner, value in zip(owners, values, strict=True):
+            signings[owner] = signings.get(owner, 0.0) + value
         names = set(self.people.reps())
-        for c in rows:
-            names.update(n for n in (c.owner, c.pending_owner) if n is not None)
+        for column in ("owner", "pending_owner"):
+            names.update(out.get_column(column).drop_nulls().unique().to_list())
         labels = [NO_STAGE, *self.codes]
-        out = []
+        rows = []
         for name in sorted(names):
             limit = self.program.limit_for(self.people.team(name))
             row = RepRow(name, used.get(name, 0), limit)
@@ -435,8 +471,28 @@ class _Run:
             row.funnel = {label: tally.get(label, 0) for label in labels}
             if limit is not None and row.slots_used > limit:
                 row.violations.append("over_quota")
-            out.append(row)
-        return out
+            rows.append(row)
+        return rows
+
+
+def _blank_to_null(cell: pl.Expr) -> pl.Expr:
+    return pl.when(cell == "").then(None).otherwise(cell)
+
+
+def _numbers(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """A computed column as numbers, null where it is not one (as `isinstance(v, int | float)`
+    reads it in the row engine)."""
+    if name not in frame.columns:
+        return pl.lit(None, dtype=pl.Float64)
+    dtype = frame.schema[name]
+    if dtype.is_numeric() or dtype == pl.Boolean:
+        return pl.col(name).cast(pl.Float64) if dtype == pl.Boolean else pl.col(name)
+    return pl.lit(None, dtype=pl.Float64)
+
+
+def _whole_days(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """max(0, int(value)) of a number column, null elsewhere."""
+    return _numbers(frame, name).cast(pl.Int64, strict=False).clip(lower_bound=0)
 
 
 def _calls(node: Any) -> set[str]:
@@ -449,9 +505,3 @@ def _calls(node: Any) -> set[str]:
             found.add(item.func)
         stack.extend(children(item))
     return found
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value

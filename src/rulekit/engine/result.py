@@ -7,13 +7,15 @@ same tables as polars DataFrames.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from rulekit.engine.customer_frame import CustomerFrame
 from rulekit.engine.program import Program
 from rulekit.engine.record import Env
 from rulekit.engine.replay import Rejection, World
+from rulekit.engine.rows import CustomerRow, RepRow, plain_number
 from rulekit.engine.rules import Alert, alerts
 from rulekit.engine.snapshot import funnel, measure, ranks
 from rulekit.lang.runtime import truth
@@ -26,40 +28,6 @@ NO_STAGE = "new"  # the funnel's label for customers with no stage (CONTRACT §4
 
 
 @dataclass(slots=True)
-class CustomerRow:
-    """One customer at as-of."""
-
-    customer: str
-    state: str
-    owner: str | None
-    pending_owner: str | None
-    flags: dict[str, int]
-    dates: dict[str, datetime | None]
-    stage: str | None
-    state_since: datetime | None
-    lapses: Any
-    renewals: Any
-    holds_slot: bool
-    priority: int | None = None
-    overdue_days: int | None = None
-    due: tuple[str, datetime] | None = None
-    violations: list[str] = field(default_factory=list)
-    fields: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class RepRow:
-    """One rep at as-of."""
-
-    rep: str
-    slots_used: int
-    slot_limit: int | None
-    expected_signings: float = 0.0
-    funnel: dict[str, int] = field(default_factory=dict)
-    violations: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
 class Result:
     """What a replay or a snapshot evaluation found."""
 
@@ -68,14 +36,27 @@ class Result:
     policy_version: str
     as_of: datetime
     tz: tzinfo
-    customers: list[CustomerRow]
     reps: list[RepRow]
     rejected: list[Rejection]
     events: int
     applied: int
     timers: int
-    world: World | None = None
+    world: World | None = None  # the row engine's state at as-of (None: columnar)
+    rows: list[CustomerRow] | None = None  # the customers, or None until made from `frame`
+    frame: CustomerFrame | None = None  # the columnar engine's customers
     _alerts: list[Alert] | None = None
+
+    @property
+    def customers(self) -> list[CustomerRow]:
+        """Every customer at as-of, in customer order (made from the frame on first use)."""
+        if self.rows is None:
+            assert self.frame is not None, "a result has rows or a frame"
+            self.rows = self.frame.rows()
+        return self.rows
+
+    @property
+    def customer_count(self) -> int:
+        return len(self.rows) if self.rows is not None else len(self.frame or ())
 
     @property
     def alerts(self) -> list[Alert]:
@@ -94,7 +75,7 @@ class Result:
         """One line: events read, applied, refused, timers fired."""
         return (
             f"events {self.events:,} · applied {self.applied:,} · refused {len(self.rejected):,}"
-            f" · timers fired {self.timers:,} · customers {len(self.customers):,}"
+            f" · timers fired {self.timers:,} · customers {self.customer_count:,}"
             f" · reps {len(self.reps):,}"
         )
 
@@ -105,26 +86,7 @@ class Result:
     def document(self) -> dict[str, Any]:
         """The JSON document of CONTRACT §3."""
         run = self.mode == "run"
-        customers = []
-        for c in self.customers:
-            row: dict[str, Any] = {
-                "customer": c.customer,
-                "state": c.state,
-                "owner": c.owner,
-                "pending_owner": c.pending_owner,
-                "flags": c.flags,
-                "stage": c.stage,
-                "state_since": self.iso(c.state_since),
-                "lapses": c.lapses,
-                "renewals": c.renewals,
-                "holds_slot": c.holds_slot,
-            }
-            if run:
-                row["priority"] = c.priority
-                row["overdue_days"] = c.overdue_days
-                row["due"] = {"to": c.due[0], "at": self.iso(c.due[1])} if c.due else None
-                row["violations"] = c.violations
-            customers.append(row)
+        customers = self._customer_documents(run)
         reps = []
         for r in self.reps:
             rep: dict[str, Any] = {
@@ -160,6 +122,31 @@ class Result:
                 "timers": self.timers,
             },
         }
+
+    def _customer_documents(self, run: bool) -> list[dict[str, Any]]:
+        if self.rows is None and self.frame is not None:
+            return self.frame.documents(run)
+        customers = []
+        for c in self.customers:
+            row: dict[str, Any] = {
+                "customer": c.customer,
+                "state": c.state,
+                "owner": c.owner,
+                "pending_owner": c.pending_owner,
+                "flags": c.flags,
+                "stage": c.stage,
+                "state_since": self.iso(c.state_since),
+                "lapses": c.lapses,
+                "renewals": c.renewals,
+                "holds_slot": c.holds_slot,
+            }
+            if run:
+                row["priority"] = c.priority
+                row["overdue_days"] = c.overdue_days
+                row["due"] = {"to": c.due[0], "at": self.iso(c.due[1])} if c.due else None
+                row["violations"] = c.violations
+            customers.append(row)
+        return customers
 
     def customer_table(self) -> tuple[list[str], list[list[Any]]]:
         """The customers as a records table (CONTRACT §1's snapshot columns first), so that a
@@ -261,17 +248,12 @@ def _cell(value: Any, result: Result) -> Any:
     return str(value)
 
 
-def _number(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def build(program: Program, world: World, as_of: datetime, mode: str, events: int) -> Result:
     """Turn a World at `as_of` into a Result."""
     run = mode == "run"
     rank = ranks(program, world, as_of) if run else {}
     codes = [s.code for s in program.stages]
+    defaults = program.field_defaults
     customers = []
     for cid in sorted(world.customers):
         c = world.customers[cid]
@@ -286,8 +268,8 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
             dates=dict(zip(codes, c.dates, strict=True)),
             stage=stage.code if stage else None,
             state_since=c.state_since,
-            lapses=_number(c.fields.get("lapses", program.field_defaults.get("lapses", 0))),
-            renewals=_number(c.fields.get("renewals", program.field_defaults.get("renewals", 0))),
+            lapses=plain_number(c.fields.get("lapses", defaults.get("lapses", 0))),
+            renewals=plain_number(c.fields.get("renewals", defaults.get("renewals", 0))),
             holds_slot=bool(held),
             fields=dict(c.fields),
         )
@@ -310,13 +292,13 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
         program.policy.version,
         as_of,
         program.tz,
-        customers,
         reps,
         world.rejected,
         events,
         world.applied,
         world.timers_fired,
         world,
+        rows=customers,
     )
 
 
@@ -353,4 +335,4 @@ def _reps(program: Program, world: World, as_of: datetime, run: bool) -> list[Re
     return out
 
 
-__all__ = ["CustomerRow", "RepRow", "Result", "build", "truth"]
+__all__ = ["CustomerFrame", "CustomerRow", "RepRow", "Result", "build", "truth"]

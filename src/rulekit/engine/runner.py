@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
@@ -13,7 +14,8 @@ from rulekit.engine.errors import InputError
 from rulekit.engine.events import read_events
 from rulekit.engine.people import People
 from rulekit.engine.replay import Replayer
-from rulekit.tables import Table
+from rulekit.tables import Table, read_table
+from rulekit.tables.fastcsv import TextFrame
 
 
 def replay(
@@ -54,17 +56,18 @@ def replay(
 
 def run(
     policy: CompiledPolicy,
-    records: Table,
+    records: Table | TextFrame,
     as_of: datetime,
     *,
     people: Table | None = None,
-    engine: str = "row",
+    engine: str = "auto",
 ) -> results.Result:
     """Evaluate a snapshot of `records` under `policy` at `as_of`.
 
     `engine` is "row" (one customer at a time), "columnar" (polars over the whole table;
     anything it cannot do exactly falls back to the row engine, with a note on stderr) or
-    "auto" (the same as columnar).
+    "auto" (columnar where it can, row elsewhere, without a note). `records` may be a
+    TextFrame (a CSV file read straight into polars): the row engine re-reads its file.
 
     Raises:
         InputError: the records have malformed rows: every one is listed.
@@ -76,17 +79,17 @@ def run(
         try:
             return run_columnar(policy, records, as_of, folks)
         except NotColumnar as exc:
-            import sys
-
-            print(
-                f"rulekit: the columnar engine cannot run {policy.id} on {records.path} "
-                f"({exc}); using the row engine",
-                file=sys.stderr,
-            )
+            if engine == "columnar":
+                print(
+                    f"rulekit: the columnar engine cannot run {policy.id} on {records.path} "
+                    f"({exc}); using the row engine",
+                    file=sys.stderr,
+                )
+    table = read_table(records.path) if isinstance(records, TextFrame) else records
     program = programs.build(policy)
     replayer = Replayer(program, folks)
-    problems = [f"{p.location(records.path)}: {p.message}" for p in records.problems]
-    problems += snapshot.read_records(records, program, replayer)
+    problems = [f"{p.location(table.path)}: {p.message}" for p in table.problems]
+    problems += snapshot.read_records(table, program, replayer)
     if problems:
         raise InputError(problems)
     world = snapshot.evaluate(replayer, as_of)
