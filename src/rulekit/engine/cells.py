@@ -5,7 +5,8 @@ CSV cells are text; XLSX, JSON Lines and Parquet cells may already be numbers or
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+import re
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from rulekit.timeutil import Duration, parse_instant
@@ -129,24 +130,55 @@ def typed(cell: Any, kind: str, tz: tzinfo) -> Any:
     return text(cell)
 
 
-class Instants:
-    """`instant()` with a memory: exports repeat the same date texts many times."""
+#: `YYYY-MM-DD HH:MM[:SS]` (or with `T`): the shape almost every export writes instants in.
+_DAY_CLOCK = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?", re.ASCII)
+_EPOCH = datetime(2000, 1, 1)
 
-    __slots__ = ("tz", "_seen")
+
+class Instants:
+    """`instant()` with a memory: exports repeat the same date texts many times.
+
+    A text of the shape `YYYY-MM-DD HH:MM[:SS]` is read as its day (00:00 in the timezone,
+    remembered per day) plus its clock time (remembered per clock text): the same datetime as
+    `instant()` gives (an aware datetime plus a timedelta is wall-clock arithmetic, as
+    attaching the timezone to the naive reading is), for a fraction of the cost. Anything
+    else goes through `instant()`; texts that fail are never remembered.
+    """
+
+    __slots__ = ("tz", "_seen", "_days", "_clocks")
 
     def __init__(self, tz: tzinfo, size: int = 200_000) -> None:
         self.tz = tz
         self._seen: dict[str, datetime] = {}
+        self._days: dict[str, datetime] = {}
+        self._clocks: dict[str, timedelta] = {}
 
     def __call__(self, cell: Any) -> datetime | None:
         if type(cell) is str:
+            n = len(cell)
+            if n == 16 or n == 19:
+                day = self._days.get(cell[:10])
+                if day is not None:
+                    clock = self._clocks.get(cell[10:])
+                    if clock is not None:
+                        return day + clock
             hit = self._seen.get(cell)
             if hit is None:
                 hit = instant(cell, self.tz)
-                if hit is not None and len(self._seen) < 200_000:
-                    self._seen[cell] = hit
+                if hit is not None:
+                    self._remember(cell, hit)
             return hit
         return instant(cell, self.tz)
+
+    def _remember(self, cell: str, value: datetime) -> None:
+        """Keep a text read as `value`: by day and clock if it has that shape."""
+        if _DAY_CLOCK.fullmatch(cell) and value.tzinfo is self.tz:
+            if len(self._days) < 100_000 and len(self._clocks) < 100_000:
+                self._days.setdefault(cell[:10], value.replace(hour=0, minute=0, second=0))
+                clock = datetime.fromisoformat(f"2000-01-01{cell[10:]}") - _EPOCH
+                self._clocks.setdefault(cell[10:], clock)
+        elif len(self._seen) < 200_000:
+            self._seen[cell] = value
 
 
 _FLAGS = {"1": 1, "0": 0, "": 0, None: 0, 1: 1, 0: 0}

@@ -5,6 +5,7 @@ Shared by events, approvals and timers. The caller decides whether the move is a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -25,25 +26,36 @@ def take(
 
     `set` values are computed first, all against the record as it was; then the stages are
     cleared if asked, the values stored, and the state entered (a new `state_since` and stale
-    timers) unless the move stays in the same state.
+    timers) unless the move stays in the same state. The customer's `flags`, `dates` and
+    `fields` are replaced, never changed in place, so that `Customer.save` may keep references.
     """
-    env = Env(program, customer, at, event, actor)
+    env: Env | None = None
     values: dict[str, Any] = {}
     for name, value in move.sets:
-        values[name] = value(env) if callable(value) else value
+        if callable(value):
+            if env is None:
+                env = Env(program, customer, at, event, actor)
+            value = value(env)
+        values[name] = value
     if move.clear_stages:
         n = len(customer.flags)
         customer.flags = [0] * n
         customer.dates = [None] * n
+    fields = None
     for name, value in values.items():
         if name == "owner":
             customer.owner = value
         elif name == "pending_owner":
             customer.pending_owner = value
-        elif value is None:
-            customer.fields.pop(name, None)
         else:
-            customer.fields[name] = value
+            if fields is None:
+                fields = dict(customer.fields)  # a new dict: `Customer.save` keeps the old one
+            if value is None:
+                fields.pop(name, None)
+            else:
+                fields[name] = value
+    if fields is not None:
+        customer.fields = fields
     if move.target is not None:
         customer.state = move.target
         customer.state_since = at
@@ -52,7 +64,15 @@ def take(
 
 
 def mark_stage(program: Program, customer: Customer, stage: str, at: datetime) -> None:
-    """Set a stage's flag to 1 with its date (a promoting event)."""
+    """Set a stage's flag to 1 with its date (a promoting event); new lists, as for `take`."""
     i = program.stage_index[stage] - 1
-    customer.flags[i] = 1
-    customer.dates[i] = at
+    flags, dates = list(customer.flags), list(customer.dates)
+    flags[i] = 1
+    dates[i] = at
+    customer.flags, customer.dates = flags, dates
+
+
+def add_fields(customer: Customer, fields: Mapping[str, Any]) -> None:
+    """Copy an event's fields onto the customer (a new dict, as for `take`)."""
+    if fields:
+        customer.fields = {**customer.fields, **fields}

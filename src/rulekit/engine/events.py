@@ -7,12 +7,15 @@ event `needs` is blank, or a declared field's cell cannot be read as its type.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from rulekit.diagnostics import one_of
-from rulekit.engine import cells
+from rulekit.engine import cells, collector
 from rulekit.engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -22,10 +25,13 @@ if TYPE_CHECKING:
 REQUIRED = ("at", "customer", "type", "actor")
 
 
+_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+
+
 class Event:
     """One event of a history."""
 
-    __slots__ = ("row", "at", "customer", "type", "actor", "stage", "to", "fields", "_mapping")
+    __slots__ = ("row", "at", "customer", "type", "actor", "stage", "to", "fields")
 
     def __init__(
         self,
@@ -36,7 +42,7 @@ class Event:
         actor: str,
         stage: str | None = None,
         to: str | None = None,
-        fields: dict[str, Any] | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> None:
         self.row = row
         self.at = at
@@ -45,23 +51,21 @@ class Event:
         self.actor = actor
         self.stage = stage
         self.to = to
-        self.fields = fields or {}
-        self._mapping: dict[str, Any] | None = None
+        self.fields: Mapping[str, Any] = fields or _NO_FIELDS
 
     def as_mapping(self) -> dict[str, Any]:
-        """`event.*` as conditions read it: the core columns and the declared fields."""
-        if self._mapping is None:
-            self._mapping = {
-                **self.fields,
-                "row": self.row,
-                "at": self.at,
-                "customer": self.customer,
-                "type": self.type,
-                "actor": self.actor,
-                "stage": self.stage,
-                "to": self.to,
-            }
-        return self._mapping
+        """`event.*` as conditions read it: the core columns and the declared fields (a new
+        dict: an Env keeps it while it evaluates, the event does not, to stay small)."""
+        return {
+            **self.fields,
+            "row": self.row,
+            "at": self.at,
+            "customer": self.customer,
+            "type": self.type,
+            "actor": self.actor,
+            "stage": self.stage,
+            "to": self.to,
+        }
 
     def __repr__(self) -> str:
         return f"<Event row {self.row} {self.at:%Y-%m-%d %H:%M} {self.type} {self.customer}>"
@@ -135,24 +139,13 @@ def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
             row_problems.setdefault(p.row, []).append((p.column, p.message))
     log = EventLog()
     reader = _RowReader(table, program, cols, as_of)
-    for number, row in enumerate(table.rows, start=1):
-        problems = row_problems.get(number)
-        event = None if problems else reader.fast(number, row)
-        if event is not None:
-            if event.at > as_of:
-                log.ignored += 1
-            else:
-                log.events.append(event)
-            continue
-        bad, late_event = reader.slow(number, row, list(problems or ()))
-        if bad is not None:
-            log.bad.append(bad)
-        elif late_event is not None and late_event.at <= as_of:
-            log.events.append(late_event)
-        else:
-            log.ignored += 1
-    log.events.sort(key=lambda e: e.at)  # stable: file order breaks ties
+    with collector.paused():
+        log.ignored = reader.read(table.rows, row_problems, log.events, log.bad)
+        log.events.sort(key=_AT)  # stable: file order breaks ties
     return log
+
+
+_AT = attrgetter("at")
 
 
 class _RowReader:
@@ -165,51 +158,84 @@ class _RowReader:
         fields = [(n, cols[n], program.field_types[n]) for n in program.field_types if n in cols]
         self.fields = [f for f in fields if f[0] not in self.get]
         self.known = program.moves_by_event.keys() | program.decides.keys()
-        self.needs = {k: v for k, v in program.needs.items()}
-        self._instants: dict[str, datetime] = {}
+        self.instant = cells.Instants(self.tz)
+        # event type -> (the type, promotes, columns it needs besides `stage` and `to`, needs
+        # a stage, needs a `to`)
+        self.kinds = {
+            kind: (
+                kind,
+                kind in program.promotes,
+                [cols.get(n) for n in program.needs.get(kind, ()) if n not in ("stage", "to")],
+                "stage" in program.needs.get(kind, ()),
+                "to" in program.needs.get(kind, ()),
+            )
+            for kind in self.known
+        }
+        # One str object per distinct id: the replay then finds customers and reps by identity
+        # and touches far less memory than with a new string per row.
+        self.names: dict[str, str] = {code: code for code in program.stage_index}
 
-    def _instant(self, cell: Any) -> datetime | None:
-        if type(cell) is str:
-            hit = self._instants.get(cell)
-            if hit is None:
-                hit = cells.instant(cell, self.tz)
-                if hit is not None and len(self._instants) < 100_000:
-                    self._instants[cell] = hit
-            return hit
-        return cells.instant(cell, self.tz)
+    def read(
+        self,
+        rows: list[list[Any]],
+        problems: dict[int, list[tuple[str | None, str]]],
+        events: list[Event],
+        bad: list[BadRow],
+    ) -> int:
+        """Read every row into `events` (those due by as-of) or `bad`; return how many
+        well-formed rows are after as-of. Rows with `problems` (the table reported them) and
+        rows the fast path does not take are read by `slow`."""
+        late = 0
+        fast, slow, as_of = self.fast, self.slow, self.as_of
+        for number, row in enumerate(rows, start=1):
+            event = None if number in problems else fast(number, row)
+            if event is None:
+                found, event = slow(number, row, list(problems.get(number, ())))
+                if found is not None:
+                    bad.append(found)
+                    continue
+            if event is not None and event.at <= as_of:
+                events.append(event)
+            else:
+                late += 1
+        return late
 
     def fast(self, number: int, row: list[Any]) -> Event | None:
         """The event of a well-formed row, or None if anything needs a closer look."""
-        get = self.get
+        get, text = self.get, cells.text
         try:
-            at = self._instant(row[get["at"]])  # type: ignore[index]
+            at = self.instant(row[get["at"]])  # type: ignore[index]
         except cells.CellError:
             return None
-        customer = cells.text(row[get["customer"]])  # type: ignore[index]
-        kind = cells.text(row[get["type"]])  # type: ignore[index]
-        actor = cells.text(row[get["actor"]])  # type: ignore[index]
-        if at is None or customer is None or kind is None or actor is None:
+        customer = text(row[get["customer"]])  # type: ignore[index]
+        kind = text(row[get["type"]])  # type: ignore[index]
+        actor = text(row[get["actor"]])  # type: ignore[index]
+        if at is None or customer is None or actor is None:
             return None
-        if kind not in self.known:
+        spec = self.kinds.get(kind)  # type: ignore[arg-type]
+        if spec is None:
             return None
+        kind, promotes, needed, needs_stage, needs_to = spec
         i = get["stage"]
-        stage = cells.text(row[i]) if i is not None else None
+        stage = text(row[i]) if i is not None else None
         i = get["to"]
-        to = cells.text(row[i]) if i is not None else None
-        program = self.program
-        if kind in program.promotes and stage not in program.stage_index:
+        to = text(row[i]) if i is not None else None
+        if promotes and stage not in self.program.stage_index:
             return None
-        for need in self.needs.get(kind, ()):
-            if need == "to":
-                if to is None:
-                    return None
-            elif need == "stage":
-                if stage is None:
-                    return None
-            else:
-                j = self.cols.get(need)
-                if j is None or cells.text(row[j]) is None:
-                    return None
+        if (needs_stage and stage is None) or (needs_to and to is None):
+            return None
+        for j in needed:
+            if j is None or text(row[j]) is None:
+                return None
+        names = self.names
+        customer = names.setdefault(customer, customer)
+        actor = names.setdefault(actor, actor)
+        if stage is not None:
+            stage = names.setdefault(stage, stage)
+        if to is not None:
+            to = names.setdefault(to, to)
+        if not self.fields:
+            return Event(number, at, customer, kind, actor, stage, to)
         extra: dict[str, Any] = {}
         for name, j, ftype in self.fields:
             cell = row[j]

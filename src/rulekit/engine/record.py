@@ -46,16 +46,20 @@ class Customer:
         self.version = 0  # bumped on every change of state: older timers are stale
 
     def save(self) -> tuple[Any, ...]:
-        """Everything an event may change, to undo a refused event."""
+        """Everything an event may change, to undo a refused event.
+
+        Cheap: it keeps references, because `flags`, `dates` and `fields` are never changed in
+        place (see rulekit.engine.effects: a change replaces the list or the dict).
+        """
         return (
             self.state,
             self.owner,
             self.pending_owner,
             self.pending,
             self.state_since,
-            list(self.flags),
-            list(self.dates),
-            dict(self.fields),
+            self.flags,
+            self.dates,
+            self.fields,
             self.version,
         )
 
@@ -129,7 +133,7 @@ class StagesView:
 class Env(Mapping[str, Any]):
     """The names a condition reads, for one customer at one instant (and maybe one event)."""
 
-    __slots__ = ("program", "customer", "now", "event", "actor", "bound")
+    __slots__ = ("program", "customer", "now", "event", "actor", "bound", "_event_map")
     program: Program
     customer: Customer
     now: datetime
@@ -152,6 +156,14 @@ class Env(Mapping[str, Any]):
         self.event = event
         self.actor = actor if actor is not None else (event.actor if event else None)
         self.bound = bound  # names a rule binds for one check, such as `rep`
+        self._event_map: dict[str, Any] | None = None
+
+    def event_map(self) -> dict[str, Any] | None:
+        """`event` as conditions read it (built on first use), or None without an event."""
+        found = self._event_map
+        if found is None and self.event is not None:
+            found = self._event_map = self.event.as_mapping()
+        return found
 
     def get(self, name: str, default: Any = None) -> Any:
         """The value of `name`: a record property, a stage object, the event, or a field."""
@@ -218,7 +230,7 @@ _GETTERS: dict[str, Callable[[Env], Any]] = {
     "stage_after_state": lambda e: e.stage(_state_stage_index(e) + 1),
     "stages": lambda e: StagesView(e),
     "actor": lambda e: e.actor,
-    "event": lambda e: e.event.as_mapping() if e.event is not None else None,
+    "event": lambda e: e.event_map(),
     "now": lambda e: e.now,
     "rep": lambda e: None,
     "__slots__": lambda e: e.program.extra.get("slots"),

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rulekit.engine.effects import mark_stage, take
+from rulekit.engine.effects import add_fields, mark_stage, take
 from rulekit.engine.events import Event, EventLog
 from rulekit.engine.people import People
+from rulekit.engine.plan import EventPlan, plan, plans
 from rulekit.engine.program import START, Move, Program
 from rulekit.engine.record import Customer, Env
 from rulekit.engine.rules import RuleRunner
@@ -101,6 +102,8 @@ class Replayer:
         self.watch = watch
         self.rules = RuleRunner(self, program.rules)
         self._next_sweep: datetime | None = None
+        self.plans = plans(program)
+        self._admins: dict[str, bool] = {}  # actor -> is an admin
         used = self.world.ledger.used
         program.extra["slots"] = lambda rep: used.get(rep, 0)
 
@@ -163,41 +166,63 @@ class Replayer:
             )
             if bad.actor is not None and not self.people.is_admin(bad.actor):
                 world.actors.add(bad.actor)  # "every actor ... (refused rows too)"
+        timers, customers, fire, apply = world.timers, world.customers, self._fire, self.apply
+        queue = timers.queue
+        swept = bool(self.rules.swept)
         for event in log.events:
-            self.advance(event.at)
-            self.apply(event)
+            if swept:
+                self.advance(event.at)
+            elif queue and queue[0][0] <= event.at:
+                timers.fire_until(event.at, customers, fire)
+            apply(event)
             if on_event is not None:
                 on_event()
         self.advance(as_of)
         return world
 
+    def _admin(self, actor: str) -> bool:
+        admin = self._admins.get(actor)
+        if admin is None:
+            admin = self._admins[actor] = self.people.is_admin(actor)
+        return admin
+
+    def _plan(self, kind: str) -> EventPlan:
+        found = self.plans.get(kind)
+        if found is None:
+            found = self.plans[kind] = plan(self.program, kind)
+        return found
+
     def apply(self, event: Event) -> None:
         """Apply one event, or record why it is refused."""
         world = self.world
-        if not self.people.is_admin(event.actor):
-            world.actors.add(event.actor)
-        if event.to is not None and "to" in self.program.needs.get(event.type, ()):
+        actor = event.actor
+        admin = self._admins.get(actor)
+        if admin is None:
+            admin = self._admin(actor)
+        if not admin:
+            world.actors.add(actor)
+        todo = self.plans.get(event.type) or self._plan(event.type)
+        if todo.names_target and event.to is not None:
             world.actors.add(event.to)  # a reassign target is a rep of the run
         customer = world.customers.get(event.customer)
-        before = world.ledger.used.get(event.actor, 0)
-        reason, detail, move, values = self._decide(event, customer)
+        watched = self.watch is not None and event.customer == self.watch
+        before = world.ledger.used.get(actor, 0) if watched else 0
+        reason, detail, move, values = self._decide(event, customer, todo, admin)
         if move is not None:
             (world.refused if reason is not None else world.taken)[move.name] += 1
-        if reason is None and self.rules.on_event:
-            applied_to = world.customers.get(event.customer)
-            if applied_to is not None:
-                self.rules.after_event(applied_to, event)
-        if reason is not None:
-            world.rejected.append(
-                Rejection(
-                    event.row, event.at, event.customer, event.type, event.actor, reason, detail
-                )
-            )
-        else:
+        if reason is None:
+            if self.rules.on_event:
+                applied_to = world.customers.get(event.customer)
+                if applied_to is not None:
+                    self.rules.after_event(applied_to, event)
             world.applied += 1
-        if event.customer == self.watch:
+        else:
+            world.rejected.append(
+                Rejection(event.row, event.at, event.customer, event.type, actor, reason, detail)
+            )
+        if watched:
             current = world.customers.get(event.customer)
-            after = world.ledger.used.get(event.actor, 0)
+            after = world.ledger.used.get(actor, 0)
             world.steps.append(
                 Step(
                     event.at,
@@ -213,47 +238,42 @@ class Replayer:
             )
 
     def _decide(
-        self, event: Event, customer: Customer | None
+        self, event: Event, customer: Customer | None, todo: EventPlan, admin: bool
     ) -> tuple[str | None, str, Move | None, dict[str, Any]]:
         """Check an event against the policy and apply it if allowed.
 
         Returns (reason, detail, move, values set): reason is None when applied.
         """
-        program, people = self.program, self.people
-        kind = event.type
-        moves = program.moves_by_event.get(kind, [])
-        decides = program.decides.get(kind)
-        actor = event.actor
-        admin = people.is_admin(actor)
+        kind, actor = event.type, event.actor
         if customer is None:
-            if decides or not any(START in m.sources for m in moves):
+            if todo.unknown_if_new:
                 return "unknown_customer", "the customer has not been archived", None, {}
-        elif moves and all(m.sources == {START} for m in moves):
+        elif todo.duplicate_if_known:
             return "duplicate_customer", "the customer is already known", None, {}
-        roles = program.approver_roles if decides else program.event_roles.get(kind, frozenset())
-        if not _role_ok(roles, actor, admin, customer):
-            if roles == {"admin"}:
+        owner = customer.owner if customer is not None else None
+        if not todo.roles.allow(actor, admin, owner):
+            if todo.role_reason == "not_admin":
                 return "not_admin", f"only an admin may {kind}", None, {}
-            if "owner" in roles:
-                owner = customer.owner if customer else None
+            if todo.role_reason == "not_owner":
                 return "not_owner", f"the owner is {owner or 'nobody'}", None, {}
+        decides = todo.decides
         if customer is not None and not decides:
-            public = program.public_states
-            if moves and all(m.sources <= public for m in moves) and customer.state not in public:
+            if todo.only_public and customer.state not in self.program.public_states:
                 return (
                     "not_public",
                     f"the customer is in {customer.state}, not in the pool",
                     None,
                     {},
                 )
-            if customer.pending is not None and any(m.approval for m in moves):
+            if todo.waits and customer.pending is not None:
                 return "claim_pending", f"{customer.pending_owner} has a claim pending", None, {}
         if decides:
             assert customer is not None
             if customer.pending is None:
                 return "no_pending_claim", "nothing awaits approval", None, {}
             return self._decide_pending(event, customer, decides == "grant")
-        if kind in program.promotes and event.stage is not None:
+        if todo.promotes and event.stage is not None:
+            program = self.program
             current = customer.stage_index() if customer is not None else 0
             wanted = program.stage_index[event.stage]
             if wanted > current + 1:
@@ -264,48 +284,55 @@ class Replayer:
                     None,
                     {},
                 )
-        return self._take_event(event, customer, moves, admin)
+        return self._take_event(event, customer, todo, admin)
 
     def _take_event(
-        self, event: Event, customer: Customer | None, moves: list[Move], admin: bool
+        self, event: Event, customer: Customer | None, todo: EventPlan, admin: bool
     ) -> tuple[str | None, str, Move | None, dict[str, Any]]:
         program, world = self.program, self.world
-        state = customer.state if customer is not None else START
+        at, actor, stage = event.at, event.actor, event.stage
         created = customer is None
         if customer is None:
-            customer = Customer(event.customer, START, len(program.stages), event.at)
+            state = START
+            customer = Customer(event.customer, START, len(program.stages), at)
+        else:
+            state = customer.state
         env: Env | None = None
         chosen = None
-        for move in moves:
-            if state not in move.sources:
+        for option in todo.options.get(state, ()):
+            move = option.move
+            if move.argument is not None and move.argument != stage:
                 continue
-            if move.argument is not None and move.argument != event.stage:
-                continue
-            if not _role_ok(move.roles, event.actor, admin, customer):
+            if not option.roles.allow(actor, admin, customer.owner):
                 continue
             if move.when is not None:
-                env = env or Env(program, customer, event.at, event)
+                if env is None:
+                    env = Env(program, customer, at, event)
                 if not truth(move.when(env)):
                     continue
             chosen = move
             break
         if chosen is None:
             return "invalid_transition", f"no transition from {state} on {event.type}", None, {}
-        if event.type in program.promotes and event.stage is not None:
-            lock = program.stages[program.stage_index[event.stage] - 1].requires
-            if lock is not None and not truth(lock(env or Env(program, customer, event.at, event))):
-                return "stage_lock", f"stage {event.stage} requires {lock.text}", chosen, {}
+        promoted = todo.promotes and stage is not None
+        if promoted:
+            assert stage is not None
+            lock = program.stages[program.stage_index[stage] - 1].requires
+            if lock is not None and not truth(lock(env or Env(program, customer, at, event))):
+                return "stage_lock", f"stage {stage} requires {lock.text}", chosen, {}
         saved = customer.save()
         values: dict[str, Any] = {}
         if chosen.approval is not None:
             customer.pending = chosen
-            customer.pending_owner = event.actor
+            customer.pending_owner = actor
         else:
-            if event.type in program.promotes and event.stage is not None:
-                mark_stage(program, customer, event.stage, event.at)
-            customer.fields.update(event.fields)
-            values = take(program, customer, chosen, event.at, event)
-        rep = world.ledger.over_limit(customer, event.at)
+            if promoted:
+                assert stage is not None
+                mark_stage(program, customer, stage, at)
+            if event.fields:
+                add_fields(customer, event.fields)
+            values = take(program, customer, chosen, at, event)
+        rep = world.ledger.admit(customer, at)
         if rep is not None:
             customer.restore(saved)
             limit = world.ledger.limit(rep)
@@ -317,9 +344,9 @@ class Replayer:
             )
         if created:
             world.customers[customer.id] = customer
-        world.ledger.commit(customer, event.at)
         if chosen.target is not None and chosen.approval is None:
-            world.timers.schedule(customer)
+            if customer.state in program.timers_from:
+                world.timers.schedule(customer)
         return None, "", chosen, values
 
     def _decide_pending(
@@ -335,11 +362,10 @@ class Replayer:
         values: dict[str, Any] = {}
         if grant:
             values = take(program, customer, move, event.at, event, actor=claimant)
-        rep = world.ledger.over_limit(customer, event.at)
+        rep = world.ledger.admit(customer, event.at)
         if rep is not None:
             customer.restore(saved)
             return "quota_exceeded", f"{rep} is at the limit", move, {}
-        world.ledger.commit(customer, event.at)
         if grant and move.target is not None:
             world.timers.schedule(customer)
         return None, "", move, values
@@ -352,17 +378,3 @@ def _next_midnight(after: datetime, program: Program) -> datetime:
     local = after.astimezone(program.tz)
     day = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     return day.replace(tzinfo=program.tz)
-
-
-def _role_ok(roles: frozenset[str], actor: str, admin: bool, customer: Customer | None) -> bool:
-    """True if `actor` matches one of `roles` for this customer."""
-    for role in roles:
-        if role == "anyone":
-            return True
-        if role == "admin" and admin:
-            return True
-        if role == "rep" and not admin:
-            return True
-        if role == "owner" and customer is not None and customer.owner == actor:
-            return True
-    return False

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rulekit.compiler import CompiledPolicy
+from rulekit.engine import collector, snapshot
 from rulekit.engine import program as programs
 from rulekit.engine import result as results
-from rulekit.engine import snapshot
 from rulekit.engine.errors import InputError
 from rulekit.engine.events import read_events
 from rulekit.engine.people import People
@@ -34,24 +34,25 @@ def replay(
         InputError: the events or people table has malformed rows (and `skip_bad_rows` is
             off): every bad row is listed, nothing is replayed.
     """
-    program = programs.build(policy)
-    folks = People.from_table(people) if people is not None else People()
-    log = read_events(events, program, as_of)
-    if log.bad and not skip_bad_rows:
-        raise InputError([m for bad in log.bad for m in bad.messages(events.path)])
-    replayer = Replayer(program, folks, watch)
-    total = len(log.events)
-    done = 0
+    with collector.paused():
+        program = programs.build(policy)
+        folks = People.from_table(people) if people is not None else People()
+        log = read_events(events, program, as_of)
+        if log.bad and not skip_bad_rows:
+            raise InputError([m for bad in log.bad for m in bad.messages(events.path)])
+        replayer = Replayer(program, folks, watch)
+        total = len(log.events)
+        done = 0
 
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None and (done % 5000 == 0 or done == total):
-            progress(done, total)
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None and (done % 5000 == 0 or done == total):
+                progress(done, total)
 
-    world = replayer.replay(log, as_of, skip_bad_rows, tick if progress else None)
-    counted = len(log.events) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
-    return results.build(program, world, as_of, "replay", counted)
+        world = replayer.replay(log, as_of, skip_bad_rows, tick if progress else None)
+        counted = len(log.events) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
+        return results.build(program, world, as_of, "replay", counted)
 
 
 def run(

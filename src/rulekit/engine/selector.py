@@ -16,17 +16,22 @@ if TYPE_CHECKING:
 
 
 class Selector:
-    """`truth(condition(env))`, memoised by state when the condition reads only `state`."""
+    """`truth(condition(env))`, memoised by state when the condition reads only `state`.
 
-    __slots__ = ("condition", "_fn", "_by_state")
+    `by_state` is that memo (state -> answer, filled as states are seen), or None when the
+    condition reads more than the state: a hot loop may look a state up in it before building
+    an Env, and call the selector on a miss.
+    """
+
+    __slots__ = ("condition", "_fn", "by_state")
 
     def __init__(self, condition: Condition) -> None:
         self.condition = condition
         self._fn = condition.fn
-        self._by_state: dict[str, bool] | None = {} if condition.names <= {"state"} else None
+        self.by_state: dict[str, bool] | None = {} if condition.names <= {"state"} else None
 
     def __call__(self, env: Env) -> bool:
-        memo = self._by_state
+        memo = self.by_state
         if memo is None:
             return truth(self._fn(env))
         state = env.customer.state

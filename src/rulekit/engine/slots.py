@@ -22,6 +22,9 @@ class Ledger:
         self.people = people
         self.used: Counter[str] = Counter()
         self.held: dict[str, tuple[str, ...]] = {}
+        self._limits: dict[str, int | None] = {}  # rep -> limit (people do not change)
+        holds = program.holds_slot
+        self._memo = holds.by_state if holds is not None else None  # state -> holds a slot
 
     def _owner_holds(self, customer: Customer, now: datetime) -> bool:
         holds = self.program.holds_slot
@@ -30,26 +33,48 @@ class Ledger:
     def holders(self, customer: Customer, now: datetime) -> tuple[str, ...]:
         """The reps whose slots `customer` takes as it is now."""
         owner, pending = customer.owner, customer.pending_owner
-        holds = owner is not None and self._owner_holds(customer, now)
+        if owner is None:
+            holds = False
+        else:
+            memo = self._memo
+            found = memo.get(customer.state) if memo is not None else None
+            holds = found if found is not None else self._owner_holds(customer, now)
         if pending is None:
             return (owner,) if holds else ()  # type: ignore[return-value]
         return (owner, pending) if holds else (pending,)  # type: ignore[return-value]
 
-    def over_limit(self, customer: Customer, now: datetime) -> str | None:
-        """The first rep that `customer`'s change would take past the limit, if any."""
-        before = self.held.get(customer.id, ())
-        for rep in self.holders(customer, now):
+    def _first_over(self, before: tuple[str, ...], after: tuple[str, ...]) -> str | None:
+        for rep in after:
             if rep in before:
                 continue  # already counted (a rep holds at most one slot per customer)
-            limit = self.program.limit_for(self.people.team(rep))
+            limit = self.limit(rep)
             if limit is not None and self.used[rep] + 1 > limit:
                 return rep
         return None
 
+    def over_limit(self, customer: Customer, now: datetime) -> str | None:
+        """The first rep that `customer`'s change would take past the limit, if any."""
+        return self._first_over(self.held.get(customer.id, ()), self.holders(customer, now))
+
     def commit(self, customer: Customer, now: datetime) -> None:
         """Record the slots `customer` takes now."""
+        self._move(customer.id, self.held.get(customer.id, ()), self.holders(customer, now))
+
+    def admit(self, customer: Customer, now: datetime) -> str | None:
+        """`over_limit`, then `commit` if no rep goes past the limit (one look at the holders).
+
+        Returns the rep that would go past the limit (nothing is recorded then), or None.
+        """
         before = self.held.get(customer.id, ())
         after = self.holders(customer, now)
+        if before == after:
+            return None
+        rep = self._first_over(before, after)
+        if rep is None:
+            self._move(customer.id, before, after)
+        return rep
+
+    def _move(self, cid: str, before: tuple[str, ...], after: tuple[str, ...]) -> None:
         if before == after:
             return
         used = self.used
@@ -57,8 +82,12 @@ class Ledger:
             used[rep] -= 1
         for rep in after:
             used[rep] += 1
-        self.held[customer.id] = after
+        self.held[cid] = after
 
     def limit(self, rep: str) -> int | None:
         """The rep's limit."""
-        return self.program.limit_for(self.people.team(rep))
+        limits = self._limits
+        if rep in limits:
+            return limits[rep]
+        limit = limits[rep] = self.program.limit_for(self.people.team(rep))
+        return limit

@@ -16,11 +16,15 @@ from rulekit.lang.runtime import truth
 
 
 class Timers:
-    """A queue of (due, customer, move), oldest first; stale entries are skipped."""
+    """A queue of (due, customer, move), oldest first; stale entries are skipped.
+
+    `queue` is a heap of (due, sequence, customer id, customer version, move): a hot loop may
+    look at `queue[0][0]` to know whether anything is due before calling `fire_until`.
+    """
 
     def __init__(self, program: Program) -> None:
         self.program = program
-        self._heap: list[tuple[datetime, int, str, int, Move]] = []
+        self.queue: list[tuple[datetime, int, str, int, Move]] = []
         self._seq = 0
 
     def schedule(self, customer: Customer) -> None:
@@ -32,7 +36,7 @@ class Timers:
             assert move.after is not None
             self._seq += 1
             heapq.heappush(
-                self._heap,
+                self.queue,
                 (move.after.add_to(since), self._seq, customer.id, customer.version, move),
             )
 
@@ -53,7 +57,7 @@ class Timers:
         fire: Callable[[Customer, Move, datetime], None],
     ) -> None:
         """Fire every timer due at or before `until`, in time order."""
-        heap = self._heap
+        heap = self.queue
         while heap and heap[0][0] <= until:
             due, _, cid, version, move = heapq.heappop(heap)
             customer = customers[cid]
