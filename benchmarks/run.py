@@ -424,7 +424,7 @@ def snapshot_rows(table: Table, n: int, args: argparse.Namespace) -> bool:
     policy = rulekit.load("4321-dcbao@1")
     as_of = _instant(data.AS_OF, policy)
     local = datetime.fromisoformat(data.AS_OF)
-    records = RkTable("<snapshot>", None, columns, rows, None)
+    records = RkTable("<snapshot>", None, columns, rows, None, text_only=True)
     frame = handwritten_polars.frame(columns, rows)
     freeze()
 
@@ -436,10 +436,16 @@ def snapshot_rows(table: Table, n: int, args: argparse.Namespace) -> bool:
             "handwritten.evaluate over text cells",
         ),
         (
-            "rulekit run",
+            "rulekit run (default: columnar)",
             lambda: runner.run(policy, records, as_of),
             canon_rulekit,
             "engine.runner.run, in-memory Table of text cells",
+        ),
+        (
+            "rulekit run, row engine",
+            lambda: runner.run(policy, records, as_of, engine="row"),
+            canon_rulekit,
+            'engine="row": one customer at a time',
         ),
         (
             "polars, hand-written",
@@ -474,7 +480,13 @@ def snapshot_rows(table: Table, n: int, args: argparse.Namespace) -> bool:
                     "rulekit.run(policy, path)",
                     lambda: rulekit.run(policy, path, as_of=data.AS_OF),
                     canon_rulekit,
-                    "the library call: read_table + run",
+                    "the library call: polars reads the file, columnar engine",
+                ),
+                (
+                    'rulekit.run(policy, path, engine="row")',
+                    lambda: rulekit.run(policy, path, as_of=data.AS_OF, engine="row"),
+                    canon_rulekit,
+                    "read_table + the row engine",
                 ),
                 (
                     "polars read_csv + hand-written",

@@ -215,3 +215,29 @@ def test_auto_falls_back_without_a_note(tmp_path: Path, capsys: pytest.CaptureFi
     assert auto.world is not None  # the row engine's result
     assert auto.document() == rulekit.run(POLICY, path, as_of="2026-06-30", engine="row").document()
     assert capsys.readouterr().err == ""
+
+
+VALUES = st.one_of(
+    st.lists(st.one_of(st.none(), st.integers(-3, 3)), min_size=12, max_size=12),
+    st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "王", ""])), min_size=12, max_size=12),
+    st.lists(st.one_of(st.none(), st.floats(-2, 2, allow_nan=False)), min_size=12, max_size=12),
+    st.lists(st.one_of(st.none(), st.booleans()), min_size=12, max_size=12),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(VALUES, st.booleans()), min_size=1, max_size=3))
+def test_one_integer_key_sorts_as_the_keys_do(columns: list[tuple[list[Any], bool]]) -> None:
+    import polars as pl
+
+    from rulekit.engine.columnar import _sort_key
+
+    pool = pl.DataFrame({f"k{i}": values for i, (values, _) in enumerate(columns)})
+    keys = [(f"k{i}", descending) for i, (_, descending) in enumerate(columns)]
+    want = pool.with_row_index("i").sort(
+        [k for k, _ in keys], descending=[d for _, d in keys], nulls_last=True, maintain_order=True
+    )["i"]
+    key = _sort_key(pool, keys)
+    assert key is not None
+    got = pool.with_row_index("i").with_columns(_key=key).sort("_key", maintain_order=True)["i"]
+    assert got.to_list() == want.to_list()

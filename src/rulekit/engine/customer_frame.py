@@ -13,16 +13,14 @@ priority, overdue_days, due_to, due_at, stage_skipped, and the policy's other fi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import polars as pl
 
 from rulekit.engine.rows import CustomerRow, plain_number
 from rulekit.timeutil import format_instant
-
-if TYPE_CHECKING:
-    import polars as pl
 
 # ISO 8601 to the second with the offset, as `format_instant` writes it
 _ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%:z"
@@ -60,42 +58,50 @@ class CustomerFrame:
 
     def numbers(self, name: str) -> list[Any]:
         """A number column with whole floats as ints (as the row engine reports them)."""
-        return [plain_number(v) for v in self.column(name)]
+        series = self.frame.get_column(name)
+        if series.dtype.is_float() and (series.drop_nulls() % 1 == 0).all():
+            series = series.cast(pl.Int64)
+        if not series.dtype.is_float():
+            return series.to_list()
+        return [plain_number(v) for v in series.to_list()]
 
-    def flag_dicts(self) -> list[dict[str, Any]]:
+    def flag_dicts(self, shared: bool = False) -> list[dict[str, Any]]:
+        """Each customer's flags by stage code; `shared`: one dict per distinct set of flags
+        (for a document that is only written out)."""
         codes = self.codes
         columns = [self.column(f"flag_{c}") for c in codes]
-        return [dict(zip(codes, values, strict=True)) for values in zip(*columns, strict=True)]
+        if not shared:
+            return [dict(zip(codes, values, strict=True)) for values in zip(*columns, strict=True)]
+        seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+        return [
+            seen.get(values) or seen.setdefault(values, dict(zip(codes, values, strict=True)))
+            for values in zip(*columns, strict=True)
+        ]
 
     def documents(self, run: bool) -> list[dict[str, Any]]:
         """The customers' objects of the JSON document (CONTRACT §3), built column-wise."""
-        names = ["customer", "state", "owner", "pending_owner"]
-        columns: list[Iterator[Any]] = [iter(self.column(n)) for n in names]
-        names.append("flags")
-        columns.append(iter(self.flag_dicts()))
-        names += ["stage", "state_since", "lapses", "renewals", "holds_slot"]
-        columns += [
-            iter(self.column("stage")),
-            iter(self.iso_column("state_since")),
-            iter(self.numbers("lapses")),
-            iter(self.numbers("renewals")),
-            iter(self.column("holds_slot")),
+        columns = [self.column(n) for n in ("customer", "state", "owner", "pending_owner")]
+        columns += [self.flag_dicts(shared=True), self.column("stage")]
+        columns += [self.iso_column("state_since"), self.numbers("lapses")]
+        columns += [self.numbers("renewals"), self.column("holds_slot")]
+        if not run:
+            return [
+                {"customer": c, "state": s, "owner": o, "pending_owner": p, "flags": f,
+                 "stage": st, "state_since": ss, "lapses": la, "renewals": re, "holds_slot": h}
+                for c, s, o, p, f, st, ss, la, re, h in zip(*columns, strict=True)
+            ]  # fmt: skip
+        due = [
+            {"to": to, "at": at} if at is not None else None
+            for to, at in zip(self.column("due_to"), self.iso_column("due_at"), strict=True)
         ]
-        if run:
-            due_at = self.iso_column("due_at")
-            due = [
-                {"to": to, "at": at} if at is not None else None
-                for to, at in zip(self.column("due_to"), due_at, strict=True)
-            ]
-            skipped = self.column("stage_skipped")
-            names += ["priority", "overdue_days", "due", "violations"]
-            columns += [
-                iter(self.column("priority")),
-                iter(self.column("overdue_days")),
-                iter(due),
-                iter(["stage_skipped"] if s else [] for s in skipped),
-            ]
-        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        columns += [self.column("priority"), self.column("overdue_days"), due]
+        columns.append(self.column("stage_skipped"))
+        return [
+            {"customer": c, "state": s, "owner": o, "pending_owner": p, "flags": f, "stage": st,
+             "state_since": ss, "lapses": la, "renewals": re, "holds_slot": h, "priority": pr,
+             "overdue_days": od, "due": du, "violations": ["stage_skipped"] if sk else []}
+            for c, s, o, p, f, st, ss, la, re, h, pr, od, du, sk in zip(*columns, strict=True)
+        ]  # fmt: skip
 
     def rows(self) -> list[CustomerRow]:
         """The engine's CustomerRow objects (made on demand: this is the slow part)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from rulekit.engine import collector
 from rulekit.engine.customer_frame import CustomerFrame
 from rulekit.engine.program import Program
 from rulekit.engine.record import Env
@@ -51,7 +52,8 @@ class Result:
         """Every customer at as-of, in customer order (made from the frame on first use)."""
         if self.rows is None:
             assert self.frame is not None, "a result has rows or a frame"
-            self.rows = self.frame.rows()
+            with collector.paused():
+                self.rows = self.frame.rows()
         return self.rows
 
     @property
@@ -86,7 +88,8 @@ class Result:
     def document(self) -> dict[str, Any]:
         """The JSON document of CONTRACT §3."""
         run = self.mode == "run"
-        customers = self._customer_documents(run)
+        with collector.paused():  # a million small dicts: nothing for the collector to find
+            customers = self._customer_documents(run)
         reps = []
         for r in self.reps:
             rep: dict[str, Any] = {

@@ -84,7 +84,7 @@ def read_csv(path: str, data: bytes, delimiter: str | None) -> Table:
             "a quoted cell must end with a quote followed by a delimiter or line end; write a "
             'quote inside one as ""',
         ) from None
-    return Table(path, None, columns, rows, encoding, problems, lines)
+    return Table(path, None, columns, rows, encoding, problems, lines, text_only=True)
 
 
 def write_csv(path: str, columns: list[str], rows: Iterable[Sequence[Any]], delimiter: str) -> int:

@@ -87,7 +87,7 @@ def _read(name: str, data: bytes, delimiter: str | None) -> TextFrame | None:
         return None
     names = [f"c{i}" for i in range(len(columns))]
     body = data[start:]
-    if not body.strip():
+    if not body.strip(b"\r\n"):
         frame = pl.DataFrame(schema={n: pl.String for n in names})
         return TextFrame(name, columns, frame)
     try:
