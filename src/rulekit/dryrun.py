@@ -8,7 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from rulekit.compiler import CompiledPolicy
-from rulekit.engine import runner
+from rulekit.engine import collector, runner
+from rulekit.engine import program as programs
+from rulekit.engine.events import read_events
+from rulekit.engine.people import People
 from rulekit.engine.result import Result
 from rulekit.tables import Table
 
@@ -35,12 +38,16 @@ class DryRun:
     @staticmethod
     def side(result: Result) -> dict[str, Any]:
         """One side of the JSON document: policy, counts, states, refusals by reason."""
-        doc = result.document()
         states = Counter(c.state for c in result.customers)
         reasons = Counter(r.reason for r in result.rejected)
-        return {
-            "policy": doc["policy"],
-            "counts": doc["counts"],
+        return {  # "policy" and "counts" as in the replay document (Result.document)
+            "policy": {"id": result.policy_id, "version": result.policy_version},
+            "counts": {
+                "events": result.events,
+                "applied": result.applied,
+                "rejected": len(result.rejected),
+                "timers": result.timers,
+            },
             "states": dict(sorted(states.items())),
             "rejected": dict(sorted(reasons.items())),
         }
@@ -70,9 +77,19 @@ def dry_run(
     people: Table | None = None,
     skip_bad_rows: bool = False,
 ) -> DryRun:
-    """Replay `events` under both policies up to `as_of`; list the customers that differ."""
-    a = runner.replay(baseline, events, as_of, people=people, skip_bad_rows=skip_bad_rows)
-    b = runner.replay(candidate, events, as_of, people=people, skip_bad_rows=skip_bad_rows)
+    """Replay `events` under both policies up to `as_of`; list the customers that differ.
+
+    The history is read once when both policies read it alike (the same columns, fields,
+    event types and stages: the usual overlay that changes a number or a rule).
+    """
+    with collector.paused():
+        first, second = programs.build(baseline), programs.build(candidate)
+        folks = People.from_table(people) if people is not None else People()
+        log = read_events(events, first, as_of)
+        a = runner.replay_log(first, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
+        if second.event_reading() != first.event_reading():
+            log = read_events(events, second, as_of)
+        b = runner.replay_log(second, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
     left = {c.customer: (c.state, c.owner) for c in a.customers}
     right = {c.customer: (c.state, c.owner) for c in b.customers}
     changed = []

@@ -96,6 +96,19 @@ class Program:
         """The stage at 1-based `index`, or None outside the path."""
         return self.stages[index - 1] if 1 <= index <= len(self.stages) else None
 
+    def event_reading(self) -> tuple[Any, ...]:
+        """Everything `read_events` reads a history by: two programs with equal readings read
+        a table into the same events and bad rows (a dry-run reads its history once)."""
+        return (
+            self.tz,
+            self.columns,
+            self.field_types,
+            self.moves_by_event.keys() | self.decides.keys(),
+            self.promotes,
+            self.needs,
+            self.stage_index,
+        )
+
     def limit_for(self, team: str | None) -> int | None:
         """The slot limit of a rep of `team`."""
         if team is not None and team in self.team_limits:

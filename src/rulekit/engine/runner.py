@@ -11,7 +11,7 @@ from rulekit.engine import collector, snapshot
 from rulekit.engine import program as programs
 from rulekit.engine import result as results
 from rulekit.engine.errors import InputError
-from rulekit.engine.events import read_events
+from rulekit.engine.events import EventLog, read_events
 from rulekit.engine.people import People
 from rulekit.engine.replay import Replayer
 from rulekit.tables import Table, read_table
@@ -38,9 +38,38 @@ def replay(
         program = programs.build(policy)
         folks = People.from_table(people) if people is not None else People()
         log = read_events(events, program, as_of)
+        return replay_log(
+            program,
+            folks,
+            log,
+            events.path,
+            as_of,
+            skip_bad_rows=skip_bad_rows,
+            watch=watch,
+            progress=progress,
+        )
+
+
+def replay_log(
+    program: programs.Program,
+    people: People,
+    log: EventLog,
+    path: str,
+    as_of: datetime,
+    *,
+    skip_bad_rows: bool = False,
+    watch: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> results.Result:
+    """`replay` of events already read (by `read_events` from the table at `path`).
+
+    Raises:
+        InputError: the log has malformed rows and `skip_bad_rows` is off.
+    """
+    with collector.paused():
         if log.bad and not skip_bad_rows:
-            raise InputError([m for bad in log.bad for m in bad.messages(events.path)])
-        replayer = Replayer(program, folks, watch)
+            raise InputError([m for bad in log.bad for m in bad.messages(path)])
+        replayer = Replayer(program, people, watch)
         total = len(log.events)
         done = 0
 
