@@ -241,3 +241,28 @@ def test_one_integer_key_sorts_as_the_keys_do(columns: list[tuple[list[Any], boo
     assert key is not None
     got = pool.with_row_index("i").with_columns(_key=key).sort("_key", maintain_order=True)["i"]
     assert got.to_list() == want.to_list()
+
+
+@pytest.mark.parametrize(
+    ("zone", "first", "last", "hours"),
+    [
+        ("Asia/Shanghai", "2020-01-01", "2026-12-31", 8),
+        ("Asia/Shanghai", "1986-01-01", "1987-01-01", None),  # summer time 1986-1991
+        ("America/New_York", "2026-01-02", "2026-02-27", -5),
+        ("America/New_York", "2026-01-02", "2026-03-09", None),  # 8 March 2026: clocks forward
+        ("America/New_York", "2026-03-10", "2026-03-20", -4),
+        ("UTC", "0001-01-02", "0100-01-01", 0),
+        ("Asia/Shanghai", "2026-13-01", "2026-12-01", None),  # not a date: no fast path
+        ("Asia/Shanghai", None, None, None),
+    ],
+)
+def test_fixed_offset_over_the_days_read(
+    zone: str, first: str | None, last: str | None, hours: int | None
+) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from rulekit.engine.columnar import _fixed_offset
+
+    got = _fixed_offset(ZoneInfo(zone), first, last)
+    assert got == (timedelta(hours=hours) if hours is not None else None)

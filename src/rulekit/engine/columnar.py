@@ -10,7 +10,7 @@ to the row engine. The results are the row engine's `Result`, value for value.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import chain
 from typing import Any
 
@@ -71,6 +71,7 @@ class _Run:
         self.people = people
         self.scope = scope_for(policy.model)
         self.codes = [s.code for s in self.program.stages]
+        self.offset: timedelta | None = None  # the zone's offset, if fixed over the dates read
 
     # -- reading ------------------------------------------------------------------------
     def raw(self) -> pl.DataFrame:
@@ -124,9 +125,16 @@ class _Run:
         found = texts.select(
             *(pl.col(n).str.len_bytes().unique().implode() for n in instants),
             *(pl.col(n).str.contains("T", literal=True).any().alias(f"T:{n}") for n in instants),
+            *(pl.col(n).min().alias(f"min:{n}") for n in instants),
+            *(pl.col(n).max().alias(f"max:{n}") for n in instants),
         ).row(0, named=True)
         # the lengths of each instant column's texts, and -1 if one has a "T"
         shapes = {n: set(found[n]) | ({-1} if found[f"T:{n}"] else set()) for n in instants}
+        # the first and last day the texts name (the least text starts with the least day)
+        lows = [found[f"min:{n}"][:10] for n in instants if found[f"min:{n}"] is not None]
+        highs = [found[f"max:{n}"][:10] for n in instants if found[f"max:{n}"] is not None]
+        if lows and highs:
+            self.offset = _fixed_offset(self.program.tz, min(lows), max(highs))
         frame = texts.select(
             self.read(pl.col(name), kind, shapes.get(name, set())).alias(name)
             for name, kind in kinds.items()
@@ -174,8 +182,12 @@ class _Run:
         parts = offset
         if local:
             naive = pl.coalesce(local) if len(local) > 1 else local[0]
-            aware = naive.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-            parts = [aware.dt.convert_time_zone("UTC"), *offset]
+            if self.offset is not None:  # the zone's offset is the same on every day read
+                utc = (naive - pl.lit(self.offset)).dt.replace_time_zone("UTC")
+            else:
+                aware = naive.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+                utc = aware.dt.convert_time_zone("UTC")
+            parts = [utc, *offset]
         if not parts:
             return pl.lit(None, dtype=pl.Datetime("us"))
         utc = pl.coalesce(parts) if len(parts) > 1 else parts[0]
@@ -209,8 +221,8 @@ class _Run:
         )
         dates = [pl.col(f"at_{c}") for c in codes]
         stage_date = pl.lit(None, dtype=pl.Datetime("us"))
-        for i, date in enumerate(dates, start=1):
-            stage_date = pl.when(run == i).then(date).otherwise(stage_date)
+        for i, at in enumerate(dates, start=1):
+            stage_date = pl.when(run == i).then(at).otherwise(stage_date)
         stage_since = pl.coalesce(stage_date, pl.col("state_since"))
         days = (pl.lit(self.now_utc) - stage_since).dt.total_microseconds() // 86_400_000_000
         days_state = (
@@ -513,6 +525,27 @@ def _sort_key(pool: pl.DataFrame, keys: list[tuple[str, bool]]) -> pl.Series | N
         digit = rank.fill_null(top + 1).cast(pl.Int64)  # nulls last, either direction
         key = digit if key is None else key * (top + 2) + digit
     return key
+
+
+def _fixed_offset(tz: tzinfo, first: str | None, last: str | None) -> timedelta | None:
+    """The zone's UTC offset if it is the same at every midnight from the day before `first`
+    to the day after `last` (ISO dates), else None. Zones change offset at most a few times
+    a year and never back within a day, so local times on those days all have that offset
+    (no gap, no fold). None also for texts that are not dates and for ranges over 150 years."""
+    try:
+        start, end = date.fromisoformat(first or ""), date.fromisoformat(last or "")
+    except ValueError:
+        return None
+    if (end - start).days > 150 * 366:
+        return None
+    day = datetime.combine(start, datetime.min.time()) - timedelta(days=1)
+    offset = tz.utcoffset(day)
+    stop = datetime.combine(end, datetime.min.time()) + timedelta(days=1)
+    while day < stop:
+        day += timedelta(days=1)
+        if tz.utcoffset(day) != offset:
+            return None
+    return offset
 
 
 def _blank_to_null(cell: pl.Expr) -> pl.Expr:
