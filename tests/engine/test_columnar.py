@@ -230,14 +230,14 @@ VALUES = st.one_of(
 def test_one_integer_key_sorts_as_the_keys_do(columns: list[tuple[list[Any], bool]]) -> None:
     import polars as pl
 
-    from rulekit.engine.columnar import _sort_key
+    from rulekit.engine.columnar import integer_sort_key
 
     pool = pl.DataFrame({f"k{i}": values for i, (values, _) in enumerate(columns)})
     keys = [(f"k{i}", descending) for i, (_, descending) in enumerate(columns)]
     want = pool.with_row_index("i").sort(
         [k for k, _ in keys], descending=[d for _, d in keys], nulls_last=True, maintain_order=True
     )["i"]
-    key = _sort_key(pool, keys)
+    key = integer_sort_key(pool, keys)
     assert key is not None
     got = pool.with_row_index("i").with_columns(_key=key).sort("_key", maintain_order=True)["i"]
     assert got.to_list() == want.to_list()
@@ -262,7 +262,7 @@ def test_fixed_offset_over_the_days_read(
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from rulekit.engine.columnar import _fixed_offset
+    from rulekit.engine.columnar_read import fixed_offset
 
-    got = _fixed_offset(ZoneInfo(zone), first, last)
+    got = fixed_offset(ZoneInfo(zone), first, last)
     assert got == (timedelta(hours=hours) if hours is not None else None)

@@ -1,0 +1,202 @@
+"""Reading a snapshot's text cells into typed polars columns, exactly as the row engine reads
+them, for the columnar engine.
+
+`SnapshotReader(program, records).frame()` gives one row per record: `customer`, `owner`,
+`state`, `pending_owner`, `state_since`, `flag_<code>` and `at_<code>` per stage, and the
+policy's fields by name; instants are naive UTC. A cell it cannot read exactly as the row
+engine would (a typed cell, an unusual date shape, NaN, a daylight-saving gap), a blank or
+repeated customer, or an unknown state raises `Unsupported`: the caller falls back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, tzinfo
+from itertools import chain
+
+import polars as pl
+
+from rulekit.engine.program import Program
+from rulekit.lang.polars_backend import Unsupported
+from rulekit.tables import Table
+from rulekit.tables.fastcsv import TextFrame
+
+# the date and date-time shapes the row engine reads, by their length in bytes
+_FORMATS = (
+    (19, "%Y-%m-%d %H:%M:%S"),
+    (19, "%Y-%m-%dT%H:%M:%S"),
+    (16, "%Y-%m-%d %H:%M"),
+    (16, "%Y-%m-%dT%H:%M"),
+    (10, "%Y-%m-%d"),
+    (25, "%Y-%m-%dT%H:%M:%S%:z"),  # 2026-01-02T09:30:00+08:00
+    (25, "%Y-%m-%d %H:%M:%S%:z"),
+)
+_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?)?$"
+
+
+class SnapshotReader:
+    """The records of a snapshot as typed columns (see the module's docstring)."""
+
+    def __init__(self, program: Program, records: Table | TextFrame) -> None:
+        self.program = program
+        self.records = records
+        self.codes = [s.code for s in program.stages]
+        self.offset: timedelta | None = None  # the zone's offset, if fixed over the dates read
+
+    def raw(self) -> pl.DataFrame:
+        """The records as text columns c0..cN."""
+        table = self.records
+        if isinstance(table, TextFrame):
+            return table.frame
+        if table.problems:
+            raise Unsupported(None, "the table has row problems")
+        typed = not table.text_only and set(map(type, chain.from_iterable(table.rows)))
+        if typed and typed - {str, type(None)}:
+            raise Unsupported(None, "typed cells (not text)")
+        try:
+            return pl.DataFrame(
+                table.rows,
+                schema={f"c{i}": pl.String for i in range(len(table.columns))},
+                orient="row",
+            )
+        except (TypeError, ValueError, pl.exceptions.PolarsError):
+            raise Unsupported(None, "cells that are not text") from None
+
+    def frame(self) -> pl.DataFrame:
+        """One row per record: text, flags, instants (naive UTC) and the policy's fields."""
+        program = self.program
+        cols: dict[str, int] = {}
+        for i, name in enumerate(self.records.columns):
+            cols.setdefault(program.columns.get(name, name), i)
+        if "customer" not in cols or "state" not in cols:
+            raise Unsupported(None, "no customer or state column")
+        kinds = {n: "text" for n in ("customer", "owner", "state", "pending_owner")}
+        kinds["state_since"] = "instant"
+        sources = {n: n for n in kinds}
+        for code in self.codes:
+            kinds[f"flag_{code}"], sources[f"flag_{code}"] = "flag", code
+            kinds[f"at_{code}"], sources[f"at_{code}"] = "instant", f"{code}_at"
+        for name, kind in program.field_types.items():
+            if name not in kinds and name in cols:
+                if kind not in ("number", "date", "datetime", "string"):
+                    raise Unsupported(None, f"a {kind} field")
+                kinds[name] = "instant" if kind in ("date", "datetime") else kind
+                sources[name] = name
+        raw = self.raw()
+        # each value's cells, stripped, null when blank
+        texts = raw.select(
+            _blank_to_null(pl.col(f"c{cols[source]}").str.strip_chars()).alias(name)
+            if source in cols
+            else pl.lit(None, dtype=pl.String).alias(name)
+            for name, source in sources.items()
+        )
+        instants = [n for n, k in kinds.items() if k == "instant"]
+        found = texts.select(
+            *(pl.col(n).str.len_bytes().unique().implode() for n in instants),
+            *(pl.col(n).str.contains("T", literal=True).any().alias(f"T:{n}") for n in instants),
+            *(pl.col(n).min().alias(f"min:{n}") for n in instants),
+            *(pl.col(n).max().alias(f"max:{n}") for n in instants),
+        ).row(0, named=True)
+        # the lengths of each instant column's texts, and -1 if one has a "T"
+        shapes = {n: set(found[n]) | ({-1} if found[f"T:{n}"] else set()) for n in instants}
+        # the first and last day the texts name (the least text starts with the least day)
+        lows = [found[f"min:{n}"][:10] for n in instants if found[f"min:{n}"] is not None]
+        highs = [found[f"max:{n}"][:10] for n in instants if found[f"max:{n}"] is not None]
+        if lows and highs:
+            self.offset = fixed_offset(self.program.tz, min(lows), max(highs))
+        frame = texts.select(
+            self.read(pl.col(name), kind, shapes.get(name, set())).alias(name)
+            for name, kind in kinds.items()
+        )
+        self.check_read(texts, frame, sources)
+        return frame
+
+    def read(self, cell: pl.Expr, kind: str, shapes: set[int]) -> pl.Expr:
+        """A value from its text cell (null where it cannot be read)."""
+        if kind == "flag":
+            return (
+                pl.when(cell.is_null() | (cell == "0"))
+                .then(0)
+                .when(cell == "1")
+                .then(1)
+                .otherwise(None)
+                .cast(pl.Int8)
+            )
+        if kind == "instant":
+            return self.instant(cell, shapes)
+        if kind == "number":
+            number = cell.cast(pl.Float64, strict=False)
+            # NaN and infinities sort and compare unlike the row engine: leave them unread
+            return pl.when(number.is_finite()).then(number)
+        return cell
+
+    def instant(self, cell: pl.Expr, shapes: set[int]) -> pl.Expr:
+        """A date or date-time text as a naive UTC instant: only the shapes the row engine
+        reads the same way; anything else is left unread, which `check_read` turns into a
+        fall-back. `shapes` has the lengths of the column's texts (and -1 if one has a "T"):
+        each format is tried only on the cells of its length."""
+        zone = getattr(self.program.tz, "key", None)
+        if zone is None:
+            raise Unsupported(None, "a timezone without an IANA name")
+        cell = pl.when(cell.str.contains(_ISO)).then(cell)
+        size = cell.str.len_bytes()
+        local: list[pl.Expr] = []
+        offset: list[pl.Expr] = []
+        for length, fmt in _FORMATS:
+            if length in shapes and ("T" not in fmt or -1 in shapes):
+                sized = pl.when(size == length).then(cell)
+                kind = pl.Datetime("us", "UTC" if "%:z" in fmt else None)
+                at = sized.str.strptime(kind, fmt, strict=False)
+                (offset if "%:z" in fmt else local).append(at)
+        parts = offset
+        if local:
+            naive = pl.coalesce(local) if len(local) > 1 else local[0]
+            if self.offset is not None:  # the zone's offset is the same on every day read
+                utc = (naive - pl.lit(self.offset)).dt.replace_time_zone("UTC")
+            else:
+                aware = naive.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+                utc = aware.dt.convert_time_zone("UTC")
+            parts = [utc, *offset]
+        if not parts:
+            return pl.lit(None, dtype=pl.Datetime("us"))
+        utc = pl.coalesce(parts) if len(parts) > 1 else parts[0]
+        return utc.dt.replace_time_zone(None)
+
+    def check_read(self, texts: pl.DataFrame, frame: pl.DataFrame, sources: dict[str, str]) -> None:
+        """Every non-blank cell was read, every customer is known once, every state exists."""
+        both = pl.concat([texts.rename(lambda n: f"text:{n}"), frame], how="horizontal")
+        lost = both.select(
+            (pl.col(f"text:{n}").is_not_null() & pl.col(n).is_null()).any().alias(n)
+            for n in frame.columns
+        ).row(0, named=True)
+        for name, missed in lost.items():
+            if missed:
+                raise Unsupported(None, f"cells of `{sources[name]}` it cannot read")
+        if frame["customer"].null_count() or frame["customer"].is_duplicated().any():
+            raise Unsupported(None, "blank or repeated customers")
+        if not frame["state"].is_in(self.program.states).all():
+            raise Unsupported(None, "unknown states")
+
+
+def fixed_offset(tz: tzinfo, first: str | None, last: str | None) -> timedelta | None:
+    """The zone's UTC offset if it is the same at every midnight from the day before `first`
+    to the day after `last` (ISO dates), else None. Zones change offset at most a few times
+    a year and never back within a day, so local times on those days all have that offset
+    (no gap, no fold). None also for texts that are not dates and for ranges over 150 years."""
+    try:
+        start, end = date.fromisoformat(first or ""), date.fromisoformat(last or "")
+    except ValueError:
+        return None
+    if (end - start).days > 150 * 366:
+        return None
+    day = datetime.combine(start, datetime.min.time()) - timedelta(days=1)
+    offset = tz.utcoffset(day)
+    stop = datetime.combine(end, datetime.min.time()) + timedelta(days=1)
+    while day < stop:
+        day += timedelta(days=1)
+        if tz.utcoffset(day) != offset:
+            return None
+    return offset
+
+
+def _blank_to_null(cell: pl.Expr) -> pl.Expr:
+    return pl.when(cell == "").then(None).otherwise(cell)
