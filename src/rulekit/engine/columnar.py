@@ -213,10 +213,16 @@ class _Run:
 
     # -- results --------------------------------------------------------------------------
     def result(self) -> Result:
+        """The steps, in order (benchmarks/profile_columnar.py times each one)."""
+        frame, fired = self.fire_timers(SnapshotReader(self.program, self.records).frame())
+        return self.build(self.rank(self.measure(frame)), fired)
+
+    def measure(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The frame in customer order, with the stage, gap, slot, overdue and forecast of
+        each customer and its rank keys."""
         program = self.program
         if program.holds_slot is not None and program.timers_from:
             self.timeless(program.holds_slot.condition, "quota.holds_slot")
-        frame, fired = self.fire_timers(SnapshotReader(self.program, self.records).frame())
         # customer order from here on (the document's); `_row` keeps the input order
         frame = frame.with_row_index("_row").sort("customer")
         columns = self.names(frame)
@@ -242,9 +248,7 @@ class _Run:
             )
             for i, key in enumerate(program.rank_order):
                 select[f"_k{i}"] = self.expr(key.expression, columns, as_bool=False)
-        frame = frame.with_columns(**select)
-        frame = self.rank(frame)
-        return self.build(frame, fired)
+        return frame.with_columns(**select)
 
     def selects(self, selector: Any, columns: dict[str, pl.Expr]) -> pl.Expr:
         if selector is None:
