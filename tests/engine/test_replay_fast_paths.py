@@ -136,3 +136,21 @@ def test_dry_run_reads_once_and_agrees_with_two_replays(
     assert side["policy"] == b.document()["policy"] and side["counts"] == b.document()["counts"]
     shared = programs.build(baseline).event_reading() == programs.build(candidate).event_reading()
     assert shared == ("quota" in candidate_text)
+
+
+def test_quick_set_values_are_the_conditions_values() -> None:
+    from rulekit.engine.effects import _QUICK
+    from rulekit.engine.events import Event
+    from rulekit.engine.record import Env
+
+    policy = rulekit.load("4321-dcbao@1")
+    program = programs.build(policy)
+    at = datetime(2026, 1, 1, 9, tzinfo=program.tz)
+    customer = Customer("C1", "new", 5, at)
+    event = Event(3, at, "C1", "reassign", "boss", "D", "li", {"at": "shadowed", "to": "x"})
+    quick = [c for c in policy.conditions.values() if c.python_source in _QUICK]
+    assert len(quick) == 4  # owner: actor (twice), owner: event.to, last_activity_at: event.at
+    for condition in quick:
+        for ev, actor in ((event, None), (event, "wang"), (None, "wang"), (None, None)):
+            env = Env(program, customer, at, ev, actor)
+            assert _QUICK[condition.python_source](ev, actor) == condition(env)

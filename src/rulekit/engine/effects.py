@@ -5,7 +5,7 @@ Shared by events, approvals and timers. The caller decides whether the move is a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,9 +33,13 @@ def take(
     values: dict[str, Any] = {}
     for name, value in move.sets:
         if callable(value):
-            if env is None:
-                env = Env(program, customer, at, event, actor)
-            value = value(env)
+            quick = _QUICK.get(getattr(value, "python_source", ""))
+            if quick is not None:
+                value = quick(event, actor)
+            else:
+                if env is None:
+                    env = Env(program, customer, at, event, actor)
+                value = value(env)
         values[name] = value
     if move.clear_stages:
         n = len(customer.flags)
@@ -61,6 +65,30 @@ def take(
         customer.state_since = at
         customer.version += 1
     return values
+
+
+def _actor(event: Event | None, actor: str | None) -> Any:
+    return actor if actor is not None else (event.actor if event is not None else None)
+
+
+def _event_attr(name: str) -> Callable[[Event | None, str | None], Any]:
+    def read(event: Event | None, actor: str | None) -> Any:
+        return getattr(event, name) if event is not None else None
+
+    return read
+
+
+#: `set` values that only read the actor or a core column of the event (`owner: actor`,
+#: `last_activity_at: event.at`, `owner: event.to`), by the source the condition compiles to,
+#: read without building an Env: the same value (`Env.get` and `Event.as_mapping` give these
+#: names before any field of the same name).
+_QUICK: dict[str, Callable[[Event | None, str | None], Any]] = {
+    "lambda env: env.get('actor')": _actor,
+    **{
+        f"lambda env: _attr(env.get('event'), {name!r})": _event_attr(name)
+        for name in ("row", "at", "customer", "type", "actor", "stage", "to")
+    },
+}
 
 
 def mark_stage(program: Program, customer: Customer, stage: str, at: datetime) -> None:
