@@ -58,7 +58,7 @@ def main() -> None:
                 "read the cells (dates, flags, numbers)", SnapshotReader(run.program, source).frame
             )
             frame, fired = step("fire the timers", run.fire_timers, frame)
-            frame = step("sort by customer, evaluate the conditions", run.measure, frame)
+            frame = step("evaluate the conditions", run.measure, frame)
             frame = step("rank each rep's pool", run.rank, frame)
             result = step("result: reps, customer frame", run.build, frame, fired)
             step("document() (the JSON document's objects)", result.document)

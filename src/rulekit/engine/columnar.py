@@ -218,13 +218,10 @@ class _Run:
         return self.build(self.rank(self.measure(frame)), fired)
 
     def measure(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The frame in customer order, with the stage, gap, slot, overdue and forecast of
-        each customer and its rank keys."""
+        """The stage, gap, slot, overdue and forecast of each customer, and its rank keys."""
         program = self.program
         if program.holds_slot is not None and program.timers_from:
             self.timeless(program.holds_slot.condition, "quota.holds_slot")
-        # customer order from here on (the document's); `_row` keeps the input order
-        frame = frame.with_row_index("_row").sort("customer")
         columns = self.names(frame)
         select: dict[str, pl.Expr] = {
             "stage_index": columns["stage_index"],
@@ -257,29 +254,28 @@ class _Run:
 
     def rank(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Each ranked customer's place in its owner's pool, by the policy's order keys and
-        then the customer id (the frame is in customer order and every sort here stable)."""
+        then the customer id."""
         if "ranked" not in frame.columns:
             return frame.with_columns(priority=pl.lit(None, dtype=pl.Int64))
         keys: list[tuple[str, bool]] = []
         for i, key in enumerate(self.program.rank_order):
             node = key.expression.node
             if isinstance(node, ast.Name) and node.name == "customer" and not key.descending:
-                break  # what the stable sort in customer order gives anyway
+                break  # the tie-break below; a unique key leaves nothing for later ones
             keys.append((f"_k{i}", key.descending))
         pool = (
-            frame.select("owner", "ranked", *(k for k, _ in keys))
+            frame.select("owner", "ranked", "customer", *(k for k, _ in keys))
             .with_row_index("_i")
             .filter(pl.col("ranked"))
         )
         order_by = integer_sort_key(pool, keys) if keys else None
         if order_by is not None:
-            pool = pool.with_columns(_key=order_by).sort("_key", maintain_order=True)
-        elif keys:
+            pool = pool.with_columns(_key=order_by).sort("_key", "customer")
+        else:
             pool = pool.sort(
-                [k for k, _ in keys],
-                descending=[d for _, d in keys],
+                [*(k for k, _ in keys), "customer"],
+                descending=[*(d for _, d in keys), False],
                 nulls_last=True,
-                maintain_order=True,
             )
         ranked = pool.select("_i", priority=pl.int_range(1, pl.len() + 1).over("owner"))
         empty = pl.repeat(None, frame.height, dtype=pl.Int64, eager=True)
@@ -304,7 +300,6 @@ class _Run:
             *(f"flag_{c}" for c in codes),
             *(f"at_{c}" for c in codes),
             "state_since",
-            "_row",
             *(pl.col(n).alias(f"field.{n}") for n in fields),
             stage=stage,
             lapses=self.count(frame, "lapses"),
@@ -318,10 +313,8 @@ class _Run:
             _holds=pl.col("holds").fill_null(False),
             _forecast=_numbers(frame, "forecast"),
         )
-        reps = self.reps(
-            out.select("owner", "pending_owner", "stage", "_holds", "_forecast", "_row")
-        )
-        customers = out.drop("_row", "_holds", "_forecast")
+        reps = self.reps(out.select("owner", "pending_owner", "stage", "_holds", "_forecast"))
+        customers = out.drop("_holds", "_forecast")
         return Result(
             "run", program.policy.id, program.policy.version, self.now, program.tz,
             reps, [], 0, 0, fired,
@@ -344,9 +337,9 @@ class _Run:
         tallies = owned.group_by("owner", "stage").len()
         for owner, stage, n in tallies.iter_rows():
             funnel[owner][stage or NO_STAGE] += n
-        # summed in input order, one by one, as the row engine sums them
+        # summed in input order (the frame's), one by one, as the row engine sums them
         signings: dict[str, float] = {}
-        forecast = owned.filter(pl.col("_forecast").is_not_null()).sort("_row")
+        forecast = owned.filter(pl.col("_forecast").is_not_null())
         owners, values = forecast["owner"].to_list(), forecast["_forecast"].to_list()
         for owner, value in zip(owners, values, strict=True):
             signings[owner] = signings.get(owner, 0.0) + value
