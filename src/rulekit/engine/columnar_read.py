@@ -93,20 +93,14 @@ class SnapshotReader:
         found = texts.select(
             *(pl.col(n).str.len_bytes().unique().implode() for n in instants),
             *(pl.col(n).str.contains("T", literal=True).any().alias(f"T:{n}") for n in instants),
-            *(pl.col(n).min().alias(f"min:{n}") for n in instants),
-            *(pl.col(n).max().alias(f"max:{n}") for n in instants),
         ).row(0, named=True)
         # the lengths of each instant column's texts, and -1 if one has a "T"
         shapes = {n: set(found[n]) | ({-1} if found[f"T:{n}"] else set()) for n in instants}
-        # the first and last day the texts name (the least text starts with the least day)
-        lows = [found[f"min:{n}"][:10] for n in instants if found[f"min:{n}"] is not None]
-        highs = [found[f"max:{n}"][:10] for n in instants if found[f"max:{n}"] is not None]
-        if lows and highs:
-            self.offset = fixed_offset(self.program.tz, min(lows), max(highs))
         frame = texts.select(
             self.read(pl.col(name), kind, shapes.get(name, set())).alias(name)
             for name, kind in kinds.items()
         )
+        frame = self.to_utc(frame, instants)
         self.check_read(texts, frame, sources)
         return frame
 
@@ -130,13 +124,11 @@ class SnapshotReader:
         return cell
 
     def instant(self, cell: pl.Expr, shapes: set[int]) -> pl.Expr:
-        """A date or date-time text as a naive UTC instant: only the shapes the row engine
+        """A date or date-time text as a struct of its local time (`local`, naive) or, for a
+        text with an offset, its UTC time (`utc`, naive): only the shapes the row engine
         reads the same way; anything else is left unread, which `check_read` turns into a
         fall-back. `shapes` has the lengths of the column's texts (and -1 if one has a "T"):
         each format is tried only on the cells of its length."""
-        zone = getattr(self.program.tz, "key", None)
-        if zone is None:
-            raise Unsupported(None, "a timezone without an IANA name")
         cell = pl.when(cell.str.contains(_ISO)).then(cell)
         size = cell.str.len_bytes()
         local: list[pl.Expr] = []
@@ -147,19 +139,37 @@ class SnapshotReader:
                 kind = pl.Datetime("us", "UTC" if "%:z" in fmt else None)
                 at = sized.str.strptime(kind, fmt, strict=False)
                 (offset if "%:z" in fmt else local).append(at)
-        parts = offset
-        if local:
-            naive = pl.coalesce(local) if len(local) > 1 else local[0]
-            if self.offset is not None:  # the zone's offset is the same on every day read
-                utc = (naive - pl.lit(self.offset)).dt.replace_time_zone("UTC")
+        nothing = pl.lit(None, dtype=pl.Datetime("us"))
+        return pl.struct(
+            local=pl.coalesce(local) if local else nothing,
+            utc=pl.coalesce(offset).dt.replace_time_zone(None) if offset else nothing,
+        )
+
+    def to_utc(self, frame: pl.DataFrame, instants: list[str]) -> pl.DataFrame:
+        """The instant columns as naive UTC: local times shifted by the zone's offset when it
+        is the same on every day the column names (else converted by polars' zone rules, a
+        time in a daylight-saving gap left unread)."""
+        zone = getattr(self.program.tz, "key", None)
+        if zone is None:
+            raise Unsupported(None, "a timezone without an IANA name")
+        local = [pl.col(n).struct.field("local") for n in instants]
+        low, high = frame.select(
+            pl.min_horizontal(c.min() for c in local).alias("low"),
+            pl.max_horizontal(c.max() for c in local).alias("high"),
+        ).row(0)
+        if low is not None and high is not None:
+            self.offset = fixed_offset(self.program.tz, low.date(), high.date())
+
+        def convert(name: str) -> pl.Expr:
+            naive = pl.col(name).struct.field("local")
+            if self.offset is not None:
+                utc = naive - pl.lit(self.offset)
             else:
                 aware = naive.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-                utc = aware.dt.convert_time_zone("UTC")
-            parts = [utc, *offset]
-        if not parts:
-            return pl.lit(None, dtype=pl.Datetime("us"))
-        utc = pl.coalesce(parts) if len(parts) > 1 else parts[0]
-        return utc.dt.replace_time_zone(None)
+                utc = aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            return pl.coalesce(utc, pl.col(name).struct.field("utc")).alias(name)
+
+        return frame.with_columns(convert(n) for n in instants)
 
     def check_read(self, texts: pl.DataFrame, frame: pl.DataFrame, sources: dict[str, str]) -> None:
         """Every non-blank cell was read, every customer is known once, every state exists."""
@@ -177,20 +187,16 @@ class SnapshotReader:
             raise Unsupported(None, "unknown states")
 
 
-def fixed_offset(tz: tzinfo, first: str | None, last: str | None) -> timedelta | None:
+def fixed_offset(tz: tzinfo, first: date, last: date) -> timedelta | None:
     """The zone's UTC offset if it is the same at every midnight from the day before `first`
-    to the day after `last` (ISO dates), else None. Zones change offset at most a few times
-    a year and never back within a day, so local times on those days all have that offset
-    (no gap, no fold). None also for texts that are not dates and for ranges over 150 years."""
-    try:
-        start, end = date.fromisoformat(first or ""), date.fromisoformat(last or "")
-    except ValueError:
+    to the day after `last`, else None. Zones change offset at most a few times a year and
+    never back within a day, so local times on those days all have that offset (no gap, no
+    fold). None also for ranges over 150 years (not worth the check)."""
+    if (last - first).days > 150 * 366:
         return None
-    if (end - start).days > 150 * 366:
-        return None
-    day = datetime.combine(start, datetime.min.time()) - timedelta(days=1)
+    day = datetime.combine(first, datetime.min.time()) - timedelta(days=1)
     offset = tz.utcoffset(day)
-    stop = datetime.combine(end, datetime.min.time()) + timedelta(days=1)
+    stop = datetime.combine(last, datetime.min.time()) + timedelta(days=1)
     while day < stop:
         day += timedelta(days=1)
         if tz.utcoffset(day) != offset:
