@@ -337,12 +337,14 @@ class _Run:
         tallies = owned.group_by("owner", "stage").len()
         for owner, stage, n in tallies.iter_rows():
             funnel[owner][stage or NO_STAGE] += n
-        # summed in input order (the frame's), one by one, as the row engine sums them
-        signings: dict[str, float] = {}
-        forecast = owned.filter(pl.col("_forecast").is_not_null())
-        owners, values = forecast["owner"].to_list(), forecast["_forecast"].to_list()
-        for owner, value in zip(owners, values, strict=True):
-            signings[owner] = signings.get(owner, 0.0) + value
+        # summed in input order (the frame's), one by one, as the row engine sums them: a
+        # running sum is sequential, where polars' `sum` may add in another order
+        sums = (
+            owned.filter(pl.col("_forecast").is_not_null())
+            .group_by("owner")
+            .agg(pl.col("_forecast").cast(pl.Float64).cum_sum().last())
+        )
+        signings: dict[str, float] = dict(sums.iter_rows())
         names = set(self.people.reps())
         for column in ("owner", "pending_owner"):
             names.update(out.get_column(column).drop_nulls().unique().to_list())

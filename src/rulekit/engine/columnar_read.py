@@ -16,21 +16,10 @@ from itertools import chain
 import polars as pl
 
 from rulekit.engine.program import Program
+from rulekit.engine.text_columns import clean, column_index, instant_parts, shapes
 from rulekit.lang.polars_backend import Unsupported
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame
-
-# the date and date-time shapes the row engine reads, by their length in bytes
-_FORMATS = (
-    (19, "%Y-%m-%d %H:%M:%S"),
-    (19, "%Y-%m-%dT%H:%M:%S"),
-    (16, "%Y-%m-%d %H:%M"),
-    (16, "%Y-%m-%dT%H:%M"),
-    (10, "%Y-%m-%d"),
-    (25, "%Y-%m-%dT%H:%M:%S%:z"),  # 2026-01-02T09:30:00+08:00
-    (25, "%Y-%m-%d %H:%M:%S%:z"),
-)
-_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?)?$"
 
 
 class SnapshotReader:
@@ -64,9 +53,7 @@ class SnapshotReader:
     def frame(self) -> pl.DataFrame:
         """One row per record: text, flags, instants (naive UTC) and the policy's fields."""
         program = self.program
-        cols: dict[str, int] = {}
-        for i, name in enumerate(self.records.columns):
-            cols.setdefault(program.columns.get(name, name), i)
+        cols = column_index(self.records.columns, program)
         if "customer" not in cols or "state" not in cols:
             raise Unsupported(None, "no customer or state column")
         kinds = {n: "text" for n in ("customer", "owner", "state", "pending_owner")}
@@ -82,29 +69,23 @@ class SnapshotReader:
                 kinds[name] = "instant" if kind in ("date", "datetime") else kind
                 sources[name] = name
         raw = self.raw()
-        # each value's cells, stripped, null when blank
         texts = raw.select(
-            _blank_to_null(pl.col(f"c{cols[source]}").str.strip_chars()).alias(name)
+            clean(pl.col(f"c{cols[source]}")).alias(name)
             if source in cols
             else pl.lit(None, dtype=pl.String).alias(name)
             for name, source in sources.items()
         )
         instants = [n for n, k in kinds.items() if k == "instant"]
-        found = texts.select(
-            *(pl.col(n).str.len_bytes().unique().implode() for n in instants),
-            *(pl.col(n).str.contains("T", literal=True).any().alias(f"T:{n}") for n in instants),
-        ).row(0, named=True)
-        # the lengths of each instant column's texts, and -1 if one has a "T"
-        shapes = {n: set(found[n]) | ({-1} if found[f"T:{n}"] else set()) for n in instants}
+        lengths = shapes(texts, instants)
         frame = texts.select(
-            self.read(pl.col(name), kind, shapes.get(name, set())).alias(name)
+            self.read(pl.col(name), kind, lengths.get(name, set())).alias(name)
             for name, kind in kinds.items()
         )
         frame = self.to_utc(frame, instants)
         self.check_read(texts, frame, sources)
         return frame
 
-    def read(self, cell: pl.Expr, kind: str, shapes: set[int]) -> pl.Expr:
+    def read(self, cell: pl.Expr, kind: str, lengths: set[int]) -> pl.Expr:
         """A value from its text cell (null where it cannot be read)."""
         if kind == "flag":
             return (
@@ -116,33 +97,20 @@ class SnapshotReader:
                 .cast(pl.Int8)
             )
         if kind == "instant":
-            return self.instant(cell, shapes)
+            return self.instant(cell, lengths)
         if kind == "number":
             number = cell.cast(pl.Float64, strict=False)
             # NaN and infinities sort and compare unlike the row engine: leave them unread
             return pl.when(number.is_finite()).then(number)
         return cell
 
-    def instant(self, cell: pl.Expr, shapes: set[int]) -> pl.Expr:
+    def instant(self, cell: pl.Expr, lengths: set[int]) -> pl.Expr:
         """A date or date-time text as a struct of its local time (`local`, naive) or, for a
-        text with an offset, its UTC time (`utc`, naive): only the shapes the row engine
-        reads the same way; anything else is left unread, which `check_read` turns into a
-        fall-back. `shapes` has the lengths of the column's texts (and -1 if one has a "T"):
-        each format is tried only on the cells of its length."""
-        cell = pl.when(cell.str.contains(_ISO)).then(cell)
-        size = cell.str.len_bytes()
-        local: list[pl.Expr] = []
-        offset: list[pl.Expr] = []
-        for length, fmt in _FORMATS:
-            if length in shapes and ("T" not in fmt or -1 in shapes):
-                sized = pl.when(size == length).then(cell)
-                kind = pl.Datetime("us", "UTC" if "%:z" in fmt else None)
-                at = sized.str.strptime(kind, fmt, strict=False)
-                (offset if "%:z" in fmt else local).append(at)
+        text with an offset, its UTC time (`utc`, naive); see `instant_parts`."""
+        local, utc = instant_parts(cell, lengths)
         nothing = pl.lit(None, dtype=pl.Datetime("us"))
         return pl.struct(
-            local=pl.coalesce(local) if local else nothing,
-            utc=pl.coalesce(offset).dt.replace_time_zone(None) if offset else nothing,
+            local=nothing if local is None else local, utc=nothing if utc is None else utc
         )
 
     def to_utc(self, frame: pl.DataFrame, instants: list[str]) -> pl.DataFrame:
@@ -202,7 +170,3 @@ def fixed_offset(tz: tzinfo, first: date, last: date) -> timedelta | None:
         if tz.utcoffset(day) != offset:
             return None
     return offset
-
-
-def _blank_to_null(cell: pl.Expr) -> pl.Expr:
-    return pl.when(cell == "").then(None).otherwise(cell)

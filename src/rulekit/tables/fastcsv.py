@@ -56,11 +56,7 @@ def read_text_frame(path: str | os.PathLike[str]) -> TextFrame | None:
         data = data[len(codecs.BOM_UTF8) :]
     if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
         return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return _read(name, data, delimiter)
+    return _read(name, data, delimiter)  # polars refuses bytes that are not UTF-8
 
 
 def _read(name: str, data: bytes, delimiter: str | None) -> TextFrame | None:
@@ -71,7 +67,10 @@ def _read(name: str, data: bytes, delimiter: str | None) -> TextFrame | None:
     while start < len(data):  # the header: the first line with a non-empty cell
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
-        line = data[start:end].decode("utf-8").removesuffix("\r")
+        try:
+            line = data[start:end].decode("utf-8").removesuffix("\r")
+        except UnicodeDecodeError:
+            return None
         start = end + 1
         if delimiter is None:
             delimiter = "\t" if "\t" in line else ","
