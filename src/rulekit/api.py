@@ -85,8 +85,11 @@ def _policy(policy: CompiledPolicy | PathLike, policy_path: Sequence[PathLike]) 
     return policy if isinstance(policy, CompiledPolicy) else load(policy, policy_path=policy_path)
 
 
-def _table(source: Any, sheet: str | None = None, columns: Sequence[str] = ()) -> Any:
-    """A Table from a path, a Table, or a list of row dicts (`columns` name an empty list's)."""
+def _table(
+    source: Any, sheet: str | None = None, columns: Sequence[str] = (), fast: bool = False
+) -> Any:
+    """A Table from a path, a Table, or a list of row dicts (`columns` name an empty list's);
+    `fast`: a plain CSV file as a TextFrame (read straight into polars)."""
     from rulekit.tables import Table, read_table
 
     if isinstance(source, Table):
@@ -99,6 +102,10 @@ def _table(source: Any, sheet: str | None = None, columns: Sequence[str] = ()) -
                     names.append(key)
         rows = [[row.get(c) for c in names] for row in source]
         return Table("<rows>", None, names, rows, None)
+    if fast:
+        from rulekit.tables.fastcsv import read_table_fast
+
+        return read_table_fast(os.fspath(source), sheet=sheet)
     return read_table(os.fspath(source), sheet=sheet)
 
 
@@ -145,7 +152,7 @@ def replay(
     compiled = _policy(policy, policy_path)
     return runner.replay(
         compiled,
-        _table(events, sheet, ("at", "customer", "type", "actor")),
+        _table(events, sheet, ("at", "customer", "type", "actor"), fast=True),
         _instant(as_of, compiled),
         people=_table(people) if people is not None else None,
         skip_bad_rows=skip_bad_rows,
@@ -171,14 +178,9 @@ def run(
     from rulekit.engine import runner
 
     compiled = _policy(policy, policy_path)
-    table = None
-    if engine != "row" and sheet is None and isinstance(records, str | os.PathLike):
-        from rulekit.tables.fastcsv import read_text_frame
-
-        table = read_text_frame(records)  # None: not a file polars reads as read_table does
     return runner.run(
         compiled,
-        table or _table(records, sheet, ("customer", "state")),
+        _table(records, sheet, ("customer", "state"), fast=engine != "row"),
         _instant(as_of, compiled),
         people=_table(people) if people is not None else None,
         engine=engine,

@@ -14,6 +14,7 @@ from rulekit.engine.events import read_events
 from rulekit.engine.people import People
 from rulekit.engine.result import Result
 from rulekit.tables import Table
+from rulekit.tables.fastcsv import TextFrame
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ class DryRun:
 def dry_run(
     baseline: CompiledPolicy,
     candidate: CompiledPolicy,
-    events: Table,
+    events: Table | TextFrame,
     as_of: datetime,
     *,
     people: Table | None = None,

@@ -43,10 +43,11 @@ def command(
         from rulekit import api
         from rulekit.dryrun import dry_run
         from rulekit.tables import read_table
+        from rulekit.tables.fastcsv import read_table_fast
 
         a = api.load(baseline, policy_path=policy_path)
         b = api.load(candidate, policy_path=policy_path)
-        table = read_table(events, sheet=sheet)
+        table = read_table_fast(events, sheet=sheet)
         return dry_run(
             a,
             b,

@@ -100,11 +100,12 @@ def replay_history(
     from rulekit import api
     from rulekit.engine import runner
     from rulekit.tables import read_table
+    from rulekit.tables.fastcsv import read_table_fast
 
     compiled = api.load(policy, policy_path=policy_path)
     return runner.replay(
         compiled,
-        read_table(events, sheet=sheet),
+        read_table_fast(events, sheet=sheet),
         api._instant(as_of, compiled),
         people=read_table(people) if people else None,
         skip_bad_rows=skip_bad_rows,

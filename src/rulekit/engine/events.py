@@ -7,7 +7,7 @@ event `needs` is blank, or a declared field's cell cannot be read as its type.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from rulekit.diagnostics import one_of
 from rulekit.engine import cells, collector
 from rulekit.engine.errors import InputError
+from rulekit.tables.model import Table
 
 if TYPE_CHECKING:
     from rulekit.engine.program import Program
-    from rulekit.tables import Table
+    from rulekit.tables.fastcsv import TextFrame
 
 REQUIRED = ("at", "customer", "type", "actor")
 
@@ -103,19 +104,35 @@ class EventLog:
 
 def column_map(table: Table, program: Program) -> dict[str, int]:
     """Field or core name -> column index, applying the policy's `column:` mappings."""
+    return column_index(table.columns, program)
+
+
+def column_index(columns: list[str], program: Program) -> dict[str, int]:
+    """Field or core name -> column index, applying the policy's `column:` mappings (the
+    first column of a name wins)."""
     index: dict[str, int] = {}
-    for i, name in enumerate(table.columns):
-        key = program.columns.get(name, name)
-        index.setdefault(key, i)
+    for i, name in enumerate(columns):
+        index.setdefault(program.columns.get(name, name), i)
     return index
 
 
-def read_events(table: Table, program: Program, as_of: datetime) -> EventLog:
+def read_events(table: Table | TextFrame, program: Program, as_of: datetime) -> EventLog:
     """Read a history table; well-formed rows after `as_of` are left out (and not counted).
 
     A malformed row is reported whatever its `at`: the file is invalid as a whole. When the
     caller goes on past bad rows, a bad row whose `at` is after `as_of` is left out too.
+    A TextFrame (a CSV file read into polars) is read column-wise where it can be, else the
+    file is read again with `read_table`.
     """
+    if not isinstance(table, Table):
+        from rulekit.engine.event_frame import read_event_frame
+        from rulekit.tables import read_table
+
+        with collector.paused():
+            log = read_event_frame(table, program, as_of)
+        if log is not None:
+            return log
+        table = read_table(table.path)
     cols = column_map(table, program)
     missing = [name for name in REQUIRED if name not in cols]
     if missing:
@@ -186,19 +203,35 @@ class _RowReader:
         well-formed rows are after as-of. Rows with `problems` (the table reported them) and
         rows the fast path does not take are read by `slow`."""
         late = 0
-        fast, slow, as_of = self.fast, self.slow, self.as_of
+        fast, as_of = self.fast, self.as_of
         for number, row in enumerate(rows, start=1):
             event = None if number in problems else fast(number, row)
             if event is None:
-                found, event = slow(number, row, list(problems.get(number, ())))
-                if found is not None:
-                    bad.append(found)
-                    continue
-            if event is not None and event.at <= as_of:
+                late += self.closely(number, row, problems.get(number, ()), events, bad)
+            elif event.at <= as_of:
                 events.append(event)
             else:
                 late += 1
         return late
+
+    def closely(
+        self,
+        number: int,
+        row: list[Any],
+        problems: Iterable[tuple[str | None, str]],
+        events: list[Event],
+        bad: list[BadRow],
+    ) -> int:
+        """Read a row the fast path did not take: into `bad`, or into `events` if it has no
+        problem after all; 1 if it is a well-formed row after as-of, else 0."""
+        found, event = self.slow(number, row, list(problems))
+        if found is not None:
+            bad.append(found)
+        elif event is not None and event.at <= self.as_of:
+            events.append(event)
+        else:
+            return 1
+        return 0
 
     def fast(self, number: int, row: list[Any]) -> Event | None:
         """The event of a well-formed row, or None if anything needs a closer look."""

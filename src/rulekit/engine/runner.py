@@ -20,7 +20,7 @@ from rulekit.tables.fastcsv import TextFrame
 
 def replay(
     policy: CompiledPolicy,
-    events: Table,
+    events: Table | TextFrame,
     as_of: datetime,
     *,
     people: Table | None = None,

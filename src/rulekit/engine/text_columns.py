@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from rulekit.engine.program import Program
-
 # the date and date-time shapes read here, by their length in bytes
 FORMATS = (
     (19, "%Y-%m-%d %H:%M:%S"),
@@ -24,15 +22,6 @@ FORMATS = (
 )
 ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?)?$"
 T_USED = -1  # in a column's shapes: some text has a "T"
-
-
-def column_index(columns: list[str], program: Program) -> dict[str, int]:
-    """Field or core name -> column index, applying the policy's `column:` mappings (the
-    first column of a name wins)."""
-    index: dict[str, int] = {}
-    for i, name in enumerate(columns):
-        index.setdefault(program.columns.get(name, name), i)
-    return index
 
 
 def clean(cell: pl.Expr) -> pl.Expr:

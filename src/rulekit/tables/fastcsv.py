@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rulekit.tables.header import header_names
-from rulekit.tables.model import TableError
+from rulekit.tables.model import Table, TableError
+from rulekit.tables.reader import read_table
 
 if TYPE_CHECKING:
     import polars as pl
@@ -103,3 +104,10 @@ def _read(name: str, data: bytes, delimiter: str | None) -> TextFrame | None:
         return None
     frame = frame.filter(pl.any_horizontal(pl.all().is_not_null()))
     return TextFrame(name, columns, frame)
+
+
+def read_table_fast(path: str | os.PathLike[str], *, sheet: str | None = None) -> Table | TextFrame:
+    """The file as a TextFrame where `read_text_frame` takes it, else `read_table`'s Table
+    (for callers that take either: `run`, `replay`, `dry-run`)."""
+    frame = read_text_frame(path) if sheet is None else None
+    return frame if frame is not None else read_table(path, sheet=sheet)
