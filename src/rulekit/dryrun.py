@@ -91,11 +91,11 @@ def dry_run(
         if second.event_reading() != first.event_reading():
             log = read_events(events, second, as_of)
         b = runner.replay_log(second, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
-    left = {c.customer: (c.state, c.owner) for c in a.customers}
-    right = {c.customer: (c.state, c.owner) for c in b.customers}
-    changed = []
-    for cid in sorted(left.keys() | right.keys()):
-        x, y = left.get(cid, (None, None)), right.get(cid, (None, None))
-        if x != y:
-            changed.append(Change(cid, x, y))
-    return DryRun(a, b, changed, baseline, candidate)
+        left = {c.customer: (c.state, c.owner) for c in a.customers}
+        right = {c.customer: (c.state, c.owner) for c in b.customers}
+        changed = []
+        for cid in sorted(left.keys() | right.keys()):
+            x, y = left.get(cid, (None, None)), right.get(cid, (None, None))
+            if x != y:
+                changed.append(Change(cid, x, y))
+        return DryRun(a, b, changed, baseline, candidate)

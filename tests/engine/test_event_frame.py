@@ -59,17 +59,19 @@ def write(path: Path, header: list[str], body: list[list[str]]) -> Path:
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(body=rows(), fields=st.booleans())
-def test_same_log_as_the_row_reader(tmp_path: Path, body: list[list[str]], fields: bool) -> None:
+@given(body=rows(), fields=st.booleans(), as_of=st.sampled_from([AS_OF, "2026-01-02T01:30Z"]))
+def test_same_log_as_the_row_reader(
+    tmp_path: Path, body: list[list[str]], fields: bool, as_of: str
+) -> None:
     program = FIELDS if fields else DEFAULT
     header = ["at", "customer", "type", "actor", "stage", "to", "call_recording"]
     path = write(tmp_path / "history.csv", header, body)
     source = read_text_frame(path)
     assert source is not None
-    as_of = _instant(AS_OF, program.policy)
-    by_frame = read_event_frame(source, program, as_of)
+    at = _instant(as_of, program.policy)
+    by_frame = read_event_frame(source, program, at)
     assert by_frame is not None
-    assert log_of(by_frame) == log_of(read_events(read_table(path), program, as_of))
+    assert log_of(by_frame) == log_of(read_events(read_table(path), program, at))
 
 
 def test_declines_without_a_required_column(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ with `read_table` and the row reader (a missing column, a zone without an IANA n
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,12 +40,29 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
     if local is None:
         local = pl.lit(None, dtype=pl.Datetime("us"))
     at = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-    checked = texts.select(*_CORE[1:], at=at, ok=at.is_not_null() & _well_formed(program, cols))
+    checked = texts.select(
+        *_CORE[1:],
+        at=at,
+        local=local,  # aware datetimes of one zone compare by their wall time, as here
+        ok=(at.is_not_null() & _well_formed(program, cols)).fill_null(False),
+    ).with_row_index("row", offset=1)
     log = EventLog()
     # the row reader: for the rows the checks above leave, and for its names and kinds
     reader = _RowReader(Table(source.path, None, source.columns, [], None), program, cols, as_of)
-    log.ignored = _events(reader, checked, frame, log)
-    log.events.sort(key=_at)  # stable: file order breaks ties, as in read_events
+    if as_of.tzinfo is program.tz:  # Python compares datetimes of one zone by wall time
+        due = pl.col("local") <= as_of.replace(tzinfo=None)
+    else:  # and others by the instant
+        due = pl.col("at").dt.convert_time_zone("UTC") <= as_of.astimezone(UTC)
+    log.ignored = checked.filter(pl.col("ok") & ~due).height
+    # in `read_events`' order: by `at`, file order breaking ties
+    good = checked.filter(pl.col("ok") & due).sort("local", "row")
+    log.events = _events(reader, good)
+    odd = checked.filter(~pl.col("ok")).get_column("row").to_list()
+    if odd:
+        for number in odd:  # in file order, as the row reader goes
+            row: list[Any] = list(frame.row(number - 1))
+            log.ignored += reader.closely(number, row, (), log.events, log.bad)
+        log.events.sort(key=_at_row)  # as read_events: by `at`, file order breaking ties
     return log
 
 
@@ -73,35 +90,23 @@ def _well_formed(program: Program, cols: dict[str, int]) -> pl.Expr:
     return ok
 
 
-def _events(reader: _RowReader, checked: pl.DataFrame, frame: pl.DataFrame, log: EventLog) -> int:
-    """Every row into `log.events` (due by as-of) or `log.bad`, in file order; the number of
-    well-formed rows after as-of."""
-    names, kinds, as_of = reader.names, reader.kinds, reader.as_of
-    columns = [checked.get_column(n).to_list() for n in ("ok", "at", *_CORE[1:])]
-    late = 0
-    events = log.events
-    for number, (ok, at, customer, kind, actor, stage, to) in enumerate(
-        zip(*columns, strict=True), start=1
-    ):
-        if not ok:
-            row: list[Any] = list(frame.row(number - 1))
-            late += reader.closely(number, row, (), events, log.bad)
-        elif at > as_of:
-            late += 1
-        else:
-            events.append(
-                Event(
-                    number,
-                    at,
-                    names.setdefault(customer, customer),
-                    kinds[kind][0],
-                    names.setdefault(actor, actor),
-                    None if stage is None else names.setdefault(stage, stage),
-                    None if to is None else names.setdefault(to, to),
-                )
-            )
-    return late
+def _events(reader: _RowReader, good: pl.DataFrame) -> list[Event]:
+    """The Events of the rows that passed the checks, in the frame's order."""
+    keep, kinds = reader.names.setdefault, {kind: spec[0] for kind, spec in reader.kinds.items()}
+    columns = [good.get_column(n).to_list() for n in ("row", "at", *_CORE[1:])]
+    return [
+        Event(
+            number,
+            at,
+            keep(customer, customer),
+            kinds[kind],
+            keep(actor, actor),
+            None if stage is None else keep(stage, stage),
+            None if to is None else keep(to, to),
+        )
+        for number, at, customer, kind, actor, stage, to in zip(*columns, strict=True)
+    ]
 
 
-def _at(event: Event) -> datetime:
-    return event.at
+def _at_row(event: Event) -> tuple[datetime, int]:
+    return event.at, event.row
