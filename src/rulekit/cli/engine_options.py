@@ -133,9 +133,10 @@ def guarded(work: Callable[[], Any]) -> Any:
 
     try:
         result = work()
-        # What the command computed lives until the process ends: out of the collector's
-        # sight, the report that follows does not walk a million objects again and again.
-        gc.freeze()
+        if gc.get_count()[0] > 100_000:
+            # What a large run computed lives until the process ends: out of the collector's
+            # sight, the report and the exit do not walk millions of objects again and again.
+            gc.freeze()
         return result
     except PolicyError as exc:
         click.echo(to_text(exc.diagnostics), err=True)
