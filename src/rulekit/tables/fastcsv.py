@@ -55,7 +55,7 @@ def read_text_frame(path: str | os.PathLike[str]) -> TextFrame | None:
         return None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
-    if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     return _read(name, data, delimiter)  # polars refuses bytes that are not UTF-8
 
