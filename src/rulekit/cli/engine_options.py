@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -132,12 +131,7 @@ def guarded(work: Callable[[], Any]) -> Any:
     from rulekit.tables import TableError
 
     try:
-        result = work()
-        if gc.get_count()[0] > 100_000:
-            # What a large run computed lives until the process ends: out of the collector's
-            # sight, the report and the exit do not walk millions of objects again and again.
-            gc.freeze()
-        return result
+        return work()
     except PolicyError as exc:
         click.echo(to_text(exc.diagnostics), err=True)
         unreadable = any(d.code == "RK001" for d in exc.diagnostics)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 from typing import Any
 
@@ -61,7 +62,13 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point of the `rulekit` console script."""
+    """Entry point of the `rulekit` console script.
+
+    The process runs one command and exits: Python's cyclic garbage collector would only
+    walk, again and again, the millions of objects a large replay keeps alive until the end
+    (a tenth of a 1M-event replay's time). Reference counting still frees what is dropped.
+    """
+    gc.disable()
     return cli.main(args=argv, prog_name="rulekit")
 
 
