@@ -54,8 +54,6 @@ class CustomerFrame:
 
     def iso_column(self, name: str) -> list[str | None]:
         """An instant column as ISO text with the offset in the policy's zone."""
-        import polars as pl
-
         series = self.series(name)
         zone = getattr(self.tz, "key", None)
         low = series.min()

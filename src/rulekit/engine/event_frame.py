@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from rulekit.engine.events import REQUIRED, Event, EventLog, _RowReader, column_index
+from rulekit.engine.events import REQUIRED, Event, EventLog, RowReader, column_index
 from rulekit.engine.program import Program
 from rulekit.engine.text_columns import clean, instant_parts, shapes
 from rulekit.tables import Table
@@ -48,7 +48,7 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
     ).with_row_index("row", offset=1)
     log = EventLog()
     # the row reader: for the rows the checks above leave, and for its names and kinds
-    reader = _RowReader(Table(source.path, None, source.columns, [], None), program, cols, as_of)
+    reader = RowReader(Table(source.path, None, source.columns, [], None), program, cols, as_of)
     if as_of.tzinfo is program.tz:  # Python compares datetimes of one zone by wall time
         due = pl.col("local") <= as_of.replace(tzinfo=None)
     else:  # and others by the instant
@@ -90,7 +90,7 @@ def _well_formed(program: Program, cols: dict[str, int]) -> pl.Expr:
     return ok
 
 
-def _events(reader: _RowReader, good: pl.DataFrame) -> list[Event]:
+def _events(reader: RowReader, good: pl.DataFrame) -> list[Event]:
     """The Events of the rows that passed the checks, in the frame's order."""
     keep, kinds = reader.names.setdefault, {kind: spec[0] for kind, spec in reader.kinds.items()}
     columns = [good.get_column(n).to_list() for n in ("row", "at", *_CORE[1:])]

@@ -155,7 +155,7 @@ def read_events(table: Table | TextFrame, program: Program, as_of: datetime) -> 
         if p.row is not None:
             row_problems.setdefault(p.row, []).append((p.column, p.message))
     log = EventLog()
-    reader = _RowReader(table, program, cols, as_of)
+    reader = RowReader(table, program, cols, as_of)
     with collector.paused():
         log.ignored = reader.read(table.rows, row_problems, log.events, log.bad)
         log.events.sort(key=_AT)  # stable: file order breaks ties
@@ -165,7 +165,7 @@ def read_events(table: Table | TextFrame, program: Program, as_of: datetime) -> 
 _AT = attrgetter("at")
 
 
-class _RowReader:
+class RowReader:
     """Reads event rows: a fast path for well-formed rows, a thorough one that lists problems."""
 
     def __init__(self, table: Table, program: Program, cols: dict[str, int], as_of: datetime):
