@@ -93,3 +93,22 @@ def test_replay_of_a_csv_file_reads_it_column_wise(tmp_path: Path) -> None:
     assert fast.document() == rows_read.document()
     assert [(c.customer, c.state) for c in fast.customers] == [("C1", "D")]
     assert [r.reason for r in fast.rejected] == ["unknown_customer"]
+
+
+def test_daylight_saving_times_read_as_the_row_reader(tmp_path: Path) -> None:
+    from tests.conftest import overlay
+
+    policy_file = tmp_path / "ny.yaml"
+    policy_file.write_text(overlay("timezone: America/New_York\n"))
+    program = programs.build(rulekit.load(policy_file))
+    times = ["2026-03-08 01:59", "2026-03-08 02:30", "2026-03-08 03:00", "2026-11-01 01:30",
+             "2026-11-01 00:59", "2026-11-01 02:00", "2026-11-01", "2026-03-08"]  # fmt: skip
+    body = [[t, f"C{i}", "archive", "rep1", "", ""] for i, t in enumerate(times)]
+    path = write(tmp_path / "h.csv", ["at", "customer", "type", "actor", "stage", "to"], body)
+    source = read_text_frame(path)
+    assert source is not None
+    at = _instant("2026-12-31", program.policy)
+    by_frame = read_event_frame(source, program, at)
+    assert by_frame is not None
+    assert log_of(by_frame) == log_of(read_events(read_table(path), program, at))
+    assert len(by_frame.events) == len(times)  # the gap's 02:30 too, by the row reader

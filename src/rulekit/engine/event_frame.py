@@ -10,7 +10,7 @@ with `read_table` and the row reader (a missing column, a zone without an IANA n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,7 +56,7 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
     log.ignored = checked.filter(pl.col("ok") & ~due).height
     # in `read_events`' order: by `at`, file order breaking ties
     good = checked.filter(pl.col("ok") & due).sort("local", "row")
-    log.events = _events(reader, good)
+    log.events = _events(reader, good, _instants(good.get_column("local"), program.tz))
     odd = checked.filter(~pl.col("ok")).get_column("row").to_list()
     if odd:
         for number in odd:  # in file order, as the row reader goes
@@ -90,10 +90,25 @@ def _well_formed(program: Program, cols: dict[str, int]) -> pl.Expr:
     return ok
 
 
-def _events(reader: RowReader, good: pl.DataFrame) -> list[Event]:
+def _instants(local: pl.Series, tz: tzinfo) -> list[datetime]:
+    """Naive local times as datetimes in `tz`: each day's midnight (made once per day) plus
+    the time of day (once per distinct time), which is what the row reader gives, an aware
+    datetime plus a timedelta being wall-clock arithmetic. Several times faster than polars
+    making a million aware datetimes."""
+    days = local.dt.date()
+    clocks = (local - days.cast(pl.Datetime("us"))).dt.total_microseconds()
+    midnight = {
+        day: datetime(day.year, day.month, day.day, tzinfo=tz) for day in days.unique().to_list()
+    }
+    clock = {us: timedelta(microseconds=us) for us in clocks.unique().to_list()}
+    return [midnight[d] + clock[c] for d, c in zip(days.to_list(), clocks.to_list(), strict=True)]
+
+
+def _events(reader: RowReader, good: pl.DataFrame, instants: list[datetime]) -> list[Event]:
     """The Events of the rows that passed the checks, in the frame's order."""
     keep, kinds = reader.names.setdefault, {kind: spec[0] for kind, spec in reader.kinds.items()}
-    columns = [good.get_column(n).to_list() for n in ("row", "at", *_CORE[1:])]
+    columns = [good.get_column(n).to_list() for n in ("row", *_CORE[1:])]
+    columns.insert(1, instants)
     return [
         Event(
             number,
