@@ -558,6 +558,18 @@ def zen_row(
 
 
 # -- (d), (e): replay and dry-run ------------------------------------------------------------
+def once(
+    table: Table, name: str, n: int, fn: Callable[[], Any], notes: str | Callable[[Any], str]
+) -> Any:
+    """Run `fn` once, watching its peak RSS; add its row to `table`; return what it gave
+    (the caller drops it, so that the next phase's peak does not count it)."""
+    with PeakRSS() as mem:
+        out, seconds = timed(fn)
+    text = notes(out) if callable(notes) else notes
+    table.add(name, n, seconds, runs=1, rss=mem.peak, notes=text)
+    return out
+
+
 def replay_rows(table: Table, events: int, customers: int, args: argparse.Namespace) -> None:
     import rulekit
     from rulekit.api import _instant
@@ -585,73 +597,53 @@ def replay_rows(table: Table, events: int, customers: int, args: argparse.Namesp
         size = os.path.getsize(path)
         freeze()
         log("· read the CSV")
-        with PeakRSS() as mem:
-            events_frame, read_seconds = timed(lambda: read_table_fast(path))
-        table.add(
+        events_frame = once(
+            table,
             "read CSV into polars (read_table_fast)",
             n,
-            read_seconds,
-            runs=1,
-            rss=mem.peak,
-            notes=f"{size / 2**20:.0f} MB file",
+            lambda: read_table_fast(path),
+            f"{size / 2**20:.0f} MB file",
         )
-        with PeakRSS() as mem:
-            rows_table, rows_seconds = timed(lambda: read_table(path))
-        table.add(
+        once(
+            table,
             "read CSV as rows (tables.read_table)",
             n,
-            rows_seconds,
-            runs=1,
-            rss=mem.peak,
-            notes="the reader of XLSX-like or quoted files; not used below",
+            lambda: read_table(path),
+            "the reader of XLSX-like or quoted files; not used below",
         )
-        del rows_table
         program = programs.build(baseline)
         freeze()  # the frame read
-        with PeakRSS() as mem:
-            log_, parse_seconds = timed(partial(read_events, events_frame, program, as_of))
-        table.add(
+        once(
+            table,
             "parse events (engine.events.read_events)",
             n,
-            parse_seconds,
-            runs=1,
-            rss=mem.peak,
-            notes="column-wise from the frame; part of the replay row below",
+            partial(read_events, events_frame, program, as_of),
+            "column-wise from the frame; part of the replay row below",
         )
-        del log_, events_frame
+        del events_frame
         log("· replay")
-        with PeakRSS() as mem:
-            result, replay_seconds = timed(
-                lambda: runner.replay(baseline, read_table_fast(path), as_of)
-            )
-        table.add(
+        once(
+            table,
             "replay (engine.runner.replay)",
             n,
-            replay_seconds,
-            runs=1,
-            rss=mem.peak,
-            notes=f"from the file: read + parse + replay + result; applied {result.applied:,}, "
-            f"refused {len(result.rejected):,}, timers {result.timers:,}",
+            lambda: runner.replay(baseline, read_table_fast(path), as_of),
+            lambda result: (
+                f"from the file: read + parse + replay + result; applied "
+                f"{result.applied:,}, refused {len(result.rejected):,}, timers {result.timers:,}"
+            ),
         )
-        del result
         cand_path = os.path.join(tmp, "candidate.yaml")
         with open(cand_path, "w", encoding="utf-8") as fh:
             fh.write(CANDIDATE)
         candidate = rulekit.load(cand_path)
         log("· dry-run")
-        with PeakRSS() as mem:
-            dry, dry_seconds = timed(
-                lambda: dry_run(baseline, candidate, read_table_fast(path), as_of)
-            )
-        table.add(
+        once(
+            table,
             "dry-run default vs quota 30/lapse 60d",
             n,
-            dry_seconds,
-            runs=1,
-            rss=mem.peak,
-            notes=f"from the file: two replays + diff; {len(dry.changed):,} customers change",
+            lambda: dry_run(baseline, candidate, read_table_fast(path), as_of),
+            lambda dry: f"from the file: two replays + diff; {len(dry.changed):,} customers change",
         )
-        del dry
     gc.unfreeze()
     gc.collect()
 
