@@ -135,6 +135,17 @@ def evaluate(
                     pools[owner] = [key]
                 else:
                     pool.append(key)
+    return customers, finish(pools, used, signings, funnel), timers
+
+
+def finish(
+    pools: dict[str, list[tuple[object, ...]]],
+    used: dict[str, int],
+    signings: dict[str, float],
+    funnel: dict[str, list[int]],
+) -> dict[str, tuple[int, float, dict[str, int], list[str]]]:
+    """Rank each rep's pool (keys: sort key[:4], then the record, whose priority is set) and
+    return the reps: (slots_used, expected_signings, funnel, violations)."""
     for pool in pools.values():
         pool.sort(key=lambda k: k[:4])
         for rank, key in enumerate(pool, start=1):
@@ -148,4 +159,4 @@ def evaluate(
             dict(zip(LABELS, funnel.get(rep, [0] * 6), strict=True)),
             ["over_quota"] if n > LIMIT else [],
         )
-    return customers, reps, timers
+    return reps

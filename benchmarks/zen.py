@@ -8,7 +8,8 @@ whole-day differences equal rulekit's in Asia/Shanghai, which has had no DST sin
 Instants come out as epoch milliseconds of that naive local time.
 
 The per-owner ranking and the per-rep sums (slots, expected signings, funnel) are done in
-Python by `aggregate` and are NOT part of zen's timed evaluation (`evaluate_records`).
+Python by `aggregate` (with handwritten.finish) and are NOT part of zen's timed evaluation
+(`evaluate_records`).
 
 Named zen.py for the deliverable; run.py loads it by path as `zen_bench`, since `import zen`
 must reach the zen-engine package.
@@ -21,11 +22,14 @@ import json
 import os
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from handwritten import finish  # noqa: E402  (the ranking and per-rep sums, shared)
+
 STAGES = ("D", "C", "B", "A", "O")
-LABELS = ("new", "D", "C", "B", "A", "O")
-LIMIT = 50
 NEXT_TARGET = {"new": 0, "D": 39, "C": 10, "B": 24, "A": 27}  # the next stage's target days
 DAY_MS = 86_400_000
 EPOCH = datetime(1970, 1, 1)
@@ -237,17 +241,4 @@ def aggregate(
                 since = r.get("stageSince")
                 key = (-stage if stage else 1, since is None, since or 0, cid, record)
                 pools.setdefault(owner, []).append(key)
-    for pool in pools.values():
-        pool.sort(key=lambda k: k[:4])
-        for rank, key in enumerate(pool, start=1):
-            key[4][3] = rank
-    reps = {}
-    for rep in sorted(used.keys() | funnel.keys()):
-        n = used.get(rep, 0)
-        reps[rep] = (
-            n,
-            round(signings.get(rep, 0.0), 6),
-            dict(zip(LABELS, funnel.get(rep, [0] * 6), strict=True)),
-            ["over_quota"] if n > LIMIT else [],
-        )
-    return customers, reps, timers
+    return customers, finish(pools, used, signings, funnel), timers

@@ -20,7 +20,8 @@ from rulekit.engine.columnar_read import SnapshotReader
 from rulekit.engine.customer_frame import CustomerFrame
 from rulekit.engine.people import People
 from rulekit.engine.program import Program, build
-from rulekit.engine.result import NO_STAGE, RepRow, Result
+from rulekit.engine.result import NO_STAGE, Result
+from rulekit.engine.rows import RepRow, run_rep
 from rulekit.lang import Condition, ast
 from rulekit.lang.checker import check
 from rulekit.lang.polars_backend import Unsupported, children, compile_expr
@@ -349,17 +350,18 @@ class _Run:
         for column in ("owner", "pending_owner"):
             names.update(out.get_column(column).drop_nulls().unique().to_list())
         labels = [NO_STAGE, *self.codes]
-        rows = []
-        for name in sorted(names):
-            limit = self.program.limit_for(self.people.team(name))
-            row = RepRow(name, used.get(name, 0), limit)
-            row.expected_signings = round(signings.get(name, 0.0), 6)
-            tally = funnel.get(name, Counter())
-            row.funnel = {label: tally.get(label, 0) for label in labels}
-            if limit is not None and row.slots_used > limit:
-                row.violations.append("over_quota")
-            rows.append(row)
-        return rows
+        limit = self.program.limit_for
+        return [
+            run_rep(
+                name,
+                used.get(name, 0),
+                limit(self.people.team(name)),
+                signings.get(name, 0.0),
+                funnel.get(name, {}),
+                labels,
+            )
+            for name in sorted(names)
+        ]
 
 
 def integer_sort_key(pool: pl.DataFrame, keys: list[tuple[str, bool]]) -> pl.Series | None:

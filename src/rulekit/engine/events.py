@@ -102,11 +102,6 @@ class EventLog:
     ignored: int = 0  # rows after as-of
 
 
-def column_map(table: Table, program: Program) -> dict[str, int]:
-    """Field or core name -> column index, applying the policy's `column:` mappings."""
-    return column_index(table.columns, program)
-
-
 def column_index(columns: list[str], program: Program) -> dict[str, int]:
     """Field or core name -> column index, applying the policy's `column:` mappings (the
     first column of a name wins)."""
@@ -133,7 +128,7 @@ def read_events(table: Table | TextFrame, program: Program, as_of: datetime) -> 
         if log is not None:
             return log
         table = read_table(table.path)
-    cols = column_map(table, program)
+    cols = column_index(table.columns, program)
     missing = [name for name in REQUIRED if name not in cols]
     if missing:
         raise InputError(

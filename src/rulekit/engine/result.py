@@ -6,7 +6,7 @@ same tables as polars DataFrames.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from rulekit.engine.customer_frame import CustomerFrame
 from rulekit.engine.program import Program
 from rulekit.engine.record import Env
 from rulekit.engine.replay import Rejection, World
-from rulekit.engine.rows import CustomerRow, RepRow, plain_number
+from rulekit.engine.rows import CustomerRow, RepRow, plain_number, run_rep
 from rulekit.engine.rules import Alert, alerts
 from rulekit.engine.snapshot import funnel, measure, ranks
 from rulekit.lang.runtime import truth
@@ -325,16 +325,12 @@ def _reps(program: Program, world: World, as_of: datetime, run: bool) -> list[Re
     labels = [NO_STAGE, *(s.code for s in program.stages)]
     out = []
     for name in sorted(names):
-        used = world.ledger.used.get(name, 0)
-        limit = world.ledger.limit(name)
-        row = RepRow(name, used, limit)
+        used, limit = world.ledger.used.get(name, 0), world.ledger.limit(name)
         if run:
-            row.expected_signings = round(signings.get(name, 0.0), 6)
-            tally = counts.get(name, Counter())
-            row.funnel = {label: tally.get(label, 0) for label in labels}
-            if limit is not None and used > limit:
-                row.violations.append("over_quota")
-        out.append(row)
+            tally: Mapping[str, int] = counts.get(name, {})
+            out.append(run_rep(name, used, limit, signings.get(name, 0.0), tally, labels))
+        else:
+            out.append(RepRow(name, used, limit))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,22 @@ class RepRow:
     expected_signings: float = 0.0
     funnel: dict[str, int] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
+
+
+def run_rep(
+    name: str,
+    used: int,
+    limit: int | None,
+    signings: float,
+    tally: Mapping[str, int],
+    labels: list[str],
+) -> RepRow:
+    """A rep's row in `run`'s document: its slots, its expected signings (to 6 decimals),
+    its funnel with every label (zeros included) and `over_quota` past its limit."""
+    row = RepRow(name, used, limit, round(signings, 6), {x: tally.get(x, 0) for x in labels})
+    if limit is not None and used > limit:
+        row.violations.append("over_quota")
+    return row
 
 
 def plain_number(value: Any) -> Any:

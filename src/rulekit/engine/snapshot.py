@@ -10,7 +10,7 @@ from typing import Any
 
 from rulekit.engine import cells
 from rulekit.engine.errors import InputError
-from rulekit.engine.events import column_map
+from rulekit.engine.events import column_index
 from rulekit.engine.people import People
 from rulekit.engine.program import Program
 from rulekit.engine.record import Customer, Env
@@ -21,7 +21,7 @@ from rulekit.tables import Table
 def read_records(table: Table, program: Program, replayer: Replayer) -> list[str]:
     """Load a records table into the replayer's world; return `file:row:column` problems."""
     tz = program.tz
-    cols = column_map(table, program)
+    cols = column_index(table.columns, program)
     problems: list[str] = []
     if "customer" not in cols or "state" not in cols:
         missing = [c for c in ("customer", "state") if c not in cols]
