@@ -142,22 +142,31 @@ def _naive(value: datetime | None, tz: Any = None) -> str | None:
     return value.isoformat(timespec="seconds")
 
 
+def _customer(
+    state: Any,
+    stage: Any,
+    prio: Any,
+    overdue: Any,
+    viol: Any,
+    holds: Any,
+    since: Any,
+    lapses: Any,
+    due: Any,
+    tz: Any = None,
+) -> tuple[Any, ...]:
+    """One customer's compared fields, in one form whatever the variant gave."""
+    return (
+        state, stage, prio, overdue, tuple(viol), bool(holds), _naive(since, tz), int(lapses),
+        (due[0], _naive(due[1], tz)) if due else None,
+    )  # fmt: skip
+
+
 def canon_lists(out: tuple[list[list[Any]], dict[str, tuple[Any, ...]], int]) -> Canon:
     """handwritten.evaluate's (and zen's aggregate's) output."""
     rows, reps, timers = out
     customers = {}
-    for cid, state, stage, prio, overdue, viol, holds, since, lapses, due in rows:
-        customers[cid] = (
-            state,
-            stage,
-            prio,
-            overdue,
-            tuple(viol),
-            bool(holds),
-            _naive(since),  # type: ignore[arg-type]
-            int(lapses),  # type: ignore[call-overload]
-            (due[0], _naive(due[1])) if due else None,  # type: ignore[index]
-        )
+    for cid, *fields in rows:
+        customers[cid] = _customer(*fields)
     canon_reps = {
         rep: (used, signings, tuple(funnel.items()), tuple(viol))
         for rep, (used, signings, funnel, viol) in reps.items()
@@ -168,19 +177,12 @@ def canon_lists(out: tuple[list[list[Any]], dict[str, tuple[Any, ...]], int]) ->
 def canon_rulekit(result: Any) -> Canon:
     tz = result.tz
     customers = {
-        c.customer: (
-            c.state,
-            c.stage,
-            c.priority,
-            c.overdue_days,
-            tuple(c.violations),
-            c.holds_slot,
-            _naive(c.state_since, tz),
-            int(c.lapses),
-            (c.due[0], _naive(c.due[1], tz)) if c.due else None,
+        c.customer: _customer(
+            c.state, c.stage, c.priority, c.overdue_days, c.violations, c.holds_slot,
+            c.state_since, c.lapses, c.due, tz,
         )
         for c in result.customers
-    }
+    }  # fmt: skip
     reps = {
         r.rep: (r.slots_used, r.expected_signings, tuple(r.funnel.items()), tuple(r.violations))
         for r in result.reps
@@ -195,17 +197,8 @@ def canon_polars(out: tuple[Any, Any]) -> Canon:
     for row in customers_df.iter_rows():
         cid, state, stage, prio, overdue, viol, holds, since, lapses, due_to, due_at, t = row
         timers += t
-        customers[cid] = (
-            state,
-            stage,
-            prio,
-            overdue,
-            tuple(viol),
-            bool(holds),
-            _naive(since),
-            int(lapses),
-            (due_to, _naive(due_at)) if due_to is not None else None,
-        )
+        due = (due_to, due_at) if due_to is not None else None
+        customers[cid] = _customer(state, stage, prio, overdue, viol, holds, since, lapses, due)
     labels = handwritten_polars.LABELS
     reps = {}
     for row in reps_df.iter_rows(named=True):
