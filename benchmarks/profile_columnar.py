@@ -29,9 +29,9 @@ def main() -> None:
     args = parser.parse_args()
     import rulekit
     from rulekit.api import _instant
-    from rulekit.engine.columnar import _Run
-    from rulekit.engine.columnar_read import SnapshotReader
-    from rulekit.engine.people import People
+    from rulekit.engine.columnar.engine import _Run
+    from rulekit.engine.core.people import People
+    from rulekit.engine.input.record_frame import SnapshotReader
     from rulekit.tables.fastcsv import read_text_frame
 
     columns, rows = data.snapshot(args.records, max(100, args.records // 100), seed=1)

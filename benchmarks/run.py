@@ -567,9 +567,9 @@ def replay_rows(table: Table, events: int, customers: int, args: argparse.Namesp
     import rulekit
     from rulekit.api import _instant
     from rulekit.dryrun import dry_run
-    from rulekit.engine import program as programs
     from rulekit.engine import runner
-    from rulekit.engine.events import read_events
+    from rulekit.engine.core import program as programs
+    from rulekit.engine.input.history import read_events
     from rulekit.tables import read_table
     from rulekit.tables.fastcsv import read_table_fast
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import rulekit
 from rulekit.cli.main import cli
 from rulekit.compiler import CompiledPolicy
-from rulekit.engine.replay import REASONS
+from rulekit.engine.replay.world import REASONS
 from rulekit.simulate import CORE, Simulation, simulate
 from rulekit.tables import read_table
 

@@ -11,7 +11,7 @@ from rulekit.compiler import CompiledPolicy, compile_policy, compile_text
 from rulekit.diagnostics import Diagnostic, DiagnosticError
 
 if TYPE_CHECKING:
-    from rulekit.engine.result import Result
+    from rulekit.engine.result.result import Result
 
 PathLike = str | os.PathLike[str]
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rulekit.compiler import CompiledPolicy
-    from rulekit.engine.result import Result
+    from rulekit.engine.result.result import Result
 
 
 @dataclass(slots=True)

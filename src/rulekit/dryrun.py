@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from rulekit.compiler import CompiledPolicy
-from rulekit.engine import collector, runner
-from rulekit.engine import program as programs
-from rulekit.engine.events import read_events
-from rulekit.engine.people import People
-from rulekit.engine.result import Result
+from rulekit.engine import runner
+from rulekit.engine.core import collector
+from rulekit.engine.core import program as programs
+from rulekit.engine.core.people import People
+from rulekit.engine.input.history import read_events
+from rulekit.engine.input.people_file import read_people
+from rulekit.engine.result.result import Result
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame
 
@@ -85,7 +87,7 @@ def dry_run(
     """
     with collector.paused():
         first, second = programs.build(baseline), programs.build(candidate)
-        folks = People.from_table(people) if people is not None else People()
+        folks = read_people(people) if people is not None else People()
         log = read_events(events, first, as_of)
         a = runner.replay_log(first, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
         if second.event_reading() != first.event_reading():

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rulekit.engine.replay import Step
-from rulekit.engine.result import Result
+from rulekit.engine.replay.world import Step
+from rulekit.engine.result.result import Result
 
 
 @dataclass(slots=True)

@@ -35,11 +35,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from rulekit.compiler import CompiledPolicy
-from rulekit.engine.events import Event
-from rulekit.engine.people import People, Person
-from rulekit.engine.program import START, Move, Program, build
-from rulekit.engine.record import Customer
-from rulekit.engine.replay import REASONS, Replayer
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.people import People, Person
+from rulekit.engine.core.program import START, Move, Program, build
+from rulekit.engine.core.record import Customer
+from rulekit.engine.replay.replayer import Replayer
+from rulekit.engine.replay.world import REASONS
 
 CORE = ("at", "customer", "type", "actor", "stage", "to")
 PEOPLE_COLUMNS = ("id", "name", "team", "role")

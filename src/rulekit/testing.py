@@ -69,7 +69,7 @@ from rulekit.source import Span
 
 if TYPE_CHECKING:
     from rulekit.compiler import CompiledPolicy
-    from rulekit.engine.result import Result
+    from rulekit.engine.result.result import Result
     from rulekit.tables import Table
 
 TOP_KEYS = ("policy", "as_of", "people", "tests", "description")
@@ -517,7 +517,7 @@ class Runner:
         from rulekit import api
         from rulekit.api import PolicyError
         from rulekit.engine import runner
-        from rulekit.engine.errors import InputError
+        from rulekit.engine.input.errors import InputError
         from rulekit.tables import TableError
 
         try:

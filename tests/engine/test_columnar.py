@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 import rulekit
 from rulekit.api import _instant
 from rulekit.engine import runner
-from rulekit.engine.columnar import NotColumnar, run_columnar
-from rulekit.engine.people import People
+from rulekit.engine.columnar.engine import NotColumnar, run_columnar
+from rulekit.engine.core.people import People
 from rulekit.tables import Table
 from tests.conftest import overlay
 
@@ -230,7 +230,7 @@ VALUES = st.one_of(
 def test_one_integer_key_sorts_as_the_keys_do(columns: list[tuple[list[Any], bool]]) -> None:
     import polars as pl
 
-    from rulekit.engine.columnar import integer_sort_key
+    from rulekit.engine.columnar.engine import integer_sort_key
 
     pool = pl.DataFrame({f"k{i}": values for i, (values, _) in enumerate(columns)})
     keys = [(f"k{i}", descending) for i, (_, descending) in enumerate(columns)]
@@ -261,7 +261,7 @@ def test_fixed_offset_over_the_days_read(
     from datetime import date, timedelta
     from zoneinfo import ZoneInfo
 
-    from rulekit.engine.columnar_read import fixed_offset
+    from rulekit.engine.input.record_frame import fixed_offset
 
     got = fixed_offset(ZoneInfo(zone), date.fromisoformat(first), date.fromisoformat(last))
     assert got == (timedelta(hours=hours) if hours is not None else None)

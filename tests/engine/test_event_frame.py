@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 import rulekit
 from rulekit.api import _instant
-from rulekit.engine import program as programs
-from rulekit.engine.errors import InputError
-from rulekit.engine.event_frame import read_event_frame
-from rulekit.engine.events import EventLog, read_events
+from rulekit.engine.core import program as programs
+from rulekit.engine.input.errors import InputError
+from rulekit.engine.input.event_frame import read_event_frame
+from rulekit.engine.input.event_rows import EventLog
+from rulekit.engine.input.history import read_events
 from rulekit.tables import read_table
 from rulekit.tables.fastcsv import read_text_frame
 

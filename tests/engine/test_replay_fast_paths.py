@@ -10,11 +10,11 @@ import pytest
 
 import rulekit
 from rulekit.dryrun import dry_run
-from rulekit.engine import cells
-from rulekit.engine import program as programs
-from rulekit.engine.events import read_events
-from rulekit.engine.plan import plans
-from rulekit.engine.record import Customer
+from rulekit.engine.core import program as programs
+from rulekit.engine.core.plan import plans
+from rulekit.engine.core.record import Customer
+from rulekit.engine.input import cells
+from rulekit.engine.input.history import read_events
 from rulekit.tables import Table
 from rulekit.timeutil import zone
 from tests.engine.helpers import SIGNED, events
@@ -83,7 +83,7 @@ def test_plans_of_the_default_policy() -> None:
 
 
 def test_undo_keeps_what_was_saved() -> None:
-    from rulekit.engine.effects import add_fields, mark_stage
+    from rulekit.engine.core.effects import add_fields, mark_stage
 
     program = programs.build(rulekit.load("4321-dcbao@1"))
     c = Customer("C1", "new", 5, None)
@@ -139,9 +139,9 @@ def test_dry_run_reads_once_and_agrees_with_two_replays(
 
 
 def test_quick_set_values_are_the_conditions_values() -> None:
-    from rulekit.engine.effects import _QUICK
-    from rulekit.engine.events import Event
-    from rulekit.engine.record import Env
+    from rulekit.engine.core.effects import _QUICK
+    from rulekit.engine.core.event import Event
+    from rulekit.engine.core.record import Env
 
     policy = rulekit.load("4321-dcbao@1")
     program = programs.build(policy)

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rulekit
-from rulekit.engine import program as programs
-from rulekit.engine.events import Event
-from rulekit.engine.people import People
-from rulekit.engine.replay import Replayer
+from rulekit.engine.core import program as programs
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.people import People
+from rulekit.engine.replay.replayer import Replayer
 
 POLICY = rulekit.load("4321-dcbao@1")
 START = datetime(2026, 1, 1, 9, 0)

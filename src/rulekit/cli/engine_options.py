@@ -126,7 +126,7 @@ def fail(messages: list[str], code: int, hint: str | None = None) -> None:
 def guarded(work: Callable[[], Any]) -> Any:
     """Run `work`, turning policy, table and input errors into messages and exit codes."""
     from rulekit.api import PolicyError
-    from rulekit.engine.errors import InputError
+    from rulekit.engine.input.errors import InputError
     from rulekit.report.diagnostics import to_text
     from rulekit.tables import TableError
 

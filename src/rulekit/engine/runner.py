@@ -7,13 +7,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rulekit.compiler import CompiledPolicy
-from rulekit.engine import collector, snapshot
-from rulekit.engine import program as programs
-from rulekit.engine import result as results
-from rulekit.engine.errors import InputError
-from rulekit.engine.events import EventLog, read_events
-from rulekit.engine.people import People
-from rulekit.engine.replay import Replayer
+from rulekit.engine.core import collector
+from rulekit.engine.core import program as programs
+from rulekit.engine.core.people import People
+from rulekit.engine.input.errors import InputError
+from rulekit.engine.input.event_rows import EventLog
+from rulekit.engine.input.history import read_events
+from rulekit.engine.input.people_file import read_people
+from rulekit.engine.replay.replayer import Replayer
+from rulekit.engine.result import result as results
+from rulekit.engine.snapshot import records as snapshot
 from rulekit.tables import Table, read_table
 from rulekit.tables.fastcsv import TextFrame
 
@@ -36,7 +39,7 @@ def replay(
     """
     with collector.paused():
         program = programs.build(policy)
-        folks = People.from_table(people) if people is not None else People()
+        folks = read_people(people) if people is not None else People()
         log = read_events(events, program, as_of)
         return replay_log(
             program,
@@ -102,9 +105,9 @@ def run(
     Raises:
         InputError: the records have malformed rows: every one is listed.
     """
-    folks = People.from_table(people) if people is not None else People()
+    folks = read_people(people) if people is not None else People()
     if engine in ("columnar", "auto"):
-        from rulekit.engine.columnar import NotColumnar, run_columnar
+        from rulekit.engine.columnar.engine import NotColumnar, run_columnar
 
         try:
             return run_columnar(policy, records, as_of, folks)

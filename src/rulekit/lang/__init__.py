@@ -10,12 +10,10 @@ None of them raises on any input text. The parser (and Lark) load on first use.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from typing import TYPE_CHECKING, Any
 
 from rulekit.diagnostics import Diagnostic
+from rulekit.lang.condition import Condition, Locate, Template
 from rulekit.lang.functions import BUILTINS, Function
 from rulekit.lang.scope import Scope
 from rulekit.lang.types import (
@@ -32,10 +30,6 @@ from rulekit.lang.types import (
     Kind,
     Type,
 )
-from rulekit.source import Span
-
-if TYPE_CHECKING:
-    from rulekit.lang.ast import Node
 
 __all__ = [
     "ANY",
@@ -60,61 +54,6 @@ __all__ = [
     "compile_expression",
     "compile_template",
 ]
-
-#: Turns offsets in a condition string into a span in its file.
-Locate = Callable[[int, int], Span]
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A compiled condition or expression.
-
-    Attributes:
-        text: The source text.
-        node: Its syntax tree.
-        type: The type of its value.
-        names: The root names it reads from the env.
-        python_source: The generated Python source (``lambda env: ...``).
-        fn: The compiled function; never raises on odd data (it yields null instead).
-    """
-
-    text: str
-    node: Node
-    type: Type
-    names: frozenset[str]
-    python_source: str
-    fn: Callable[[Mapping[str, Any]], Any]
-
-    def __call__(self, env: Mapping[str, Any]) -> Any:
-        """Evaluate against `env` (field values, plus `now` and `tz` for the time functions)."""
-        return self.fn(env)
-
-
-@dataclass(frozen=True)
-class Template:
-    """A compiled message template: literal text and expressions to fill in."""
-
-    text: str
-    parts: tuple[str | Condition, ...]
-    tz: tzinfo = UTC
-
-    @property
-    def names(self) -> frozenset[str]:
-        """The root names the template reads."""
-        found: set[str] = set()
-        for part in self.parts:
-            if isinstance(part, Condition):
-                found |= part.names
-        return frozenset(found)
-
-    def render(self, env: Mapping[str, Any]) -> str:
-        """Fill in the template; a null value renders as empty text."""
-        from rulekit.lang.runtime import format_value
-
-        out = []
-        for part in self.parts:
-            out.append(part if isinstance(part, str) else format_value(part.fn(env), self.tz))
-        return "".join(out)
 
 
 def compile_condition(

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import tzinfo
 
 from rulekit.diagnostics import Diagnostic
-from rulekit.lang import Condition, Template
 from rulekit.lang.checker import check
 from rulekit.lang.codegen import build, generate
+from rulekit.lang.condition import Condition, Template
 from rulekit.lang.parser import parse
 from rulekit.lang.scope import Scope
 from rulekit.lang.types import Kind, Type

@@ -19,7 +19,7 @@ from rulekit.report.svg import BASE, CAND, Series, bars, columns, esc, num
 if TYPE_CHECKING:
     from rulekit.diff import DiffItem
     from rulekit.dryrun import DryRun
-    from rulekit.engine.result import Result
+    from rulekit.engine.result.result import Result
 
 
 def write_html(run: DryRun, path: str) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rulekit.engine.result import Result
+    from rulekit.engine.result.result import Result
 
 
 def write_customers(result: Result, path: str) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from rulekit.engine.result import Result
+    from rulekit.engine.result.result import Result
 
 
 def render(result: Result, console: Console, *, customers: int = 20) -> None:

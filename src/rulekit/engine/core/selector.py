@@ -6,13 +6,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rulekit.lang.runtime import truth
 
 if TYPE_CHECKING:
-    from rulekit.engine.record import Env
     from rulekit.lang import Condition
+
+
+class _Stateful(Protocol):
+    @property
+    def state(self) -> str: ...
+
+
+class StateEnv(Protocol):
+    """What a selector reads: an env (a mapping for the condition) with its customer's state;
+    `record.Env` is one."""
+
+    @property
+    def customer(self) -> _Stateful: ...
 
 
 class Selector:
@@ -27,10 +40,10 @@ class Selector:
 
     def __init__(self, condition: Condition) -> None:
         self.condition = condition
-        self._fn = condition.fn
+        self._fn: Callable[[Any], Any] = condition.fn
         self.by_state: dict[str, bool] | None = {} if condition.names <= {"state"} else None
 
-    def __call__(self, env: Env) -> bool:
+    def __call__(self, env: StateEnv) -> bool:
         memo = self.by_state
         if memo is None:
             return truth(self._fn(env))

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from rulekit.engine.events import REQUIRED, Event, EventLog, RowReader, column_index
-from rulekit.engine.program import Program
-from rulekit.engine.text_columns import clean, instant_parts, shapes
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.program import Program
+from rulekit.engine.input.event_rows import REQUIRED, EventLog, RowReader, column_index
+from rulekit.engine.input.text_columns import clean, instant_parts, shapes
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame
 

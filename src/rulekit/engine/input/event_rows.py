@@ -1,4 +1,4 @@
-"""Events of a history: read from a table row by row, every malformed row reported.
+"""Events of a history read row by row, every malformed row reported.
 
 A row is malformed when its `at` cannot be read, `customer`/`type`/`actor` is blank, its type
 is not an event of the policy, a promoting event names no stage of the path, a column the
@@ -7,69 +7,18 @@ event `needs` is blank, or a declared field's cell cannot be read as its type.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import attrgetter
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rulekit.diagnostics import one_of
-from rulekit.engine import cells, collector
-from rulekit.engine.errors import InputError
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.program import Program
+from rulekit.engine.input import cells
 from rulekit.tables.model import Table
 
-if TYPE_CHECKING:
-    from rulekit.engine.program import Program
-    from rulekit.tables.fastcsv import TextFrame
-
 REQUIRED = ("at", "customer", "type", "actor")
-
-
-_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
-
-
-class Event:
-    """One event of a history."""
-
-    __slots__ = ("row", "at", "customer", "type", "actor", "stage", "to", "fields")
-
-    def __init__(
-        self,
-        row: int,
-        at: datetime,
-        customer: str,
-        type: str,
-        actor: str,
-        stage: str | None = None,
-        to: str | None = None,
-        fields: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.row = row
-        self.at = at
-        self.customer = customer
-        self.type = type
-        self.actor = actor
-        self.stage = stage
-        self.to = to
-        self.fields: Mapping[str, Any] = fields or _NO_FIELDS
-
-    def as_mapping(self) -> dict[str, Any]:
-        """`event.*` as conditions read it: the core columns and the declared fields (a new
-        dict: an Env keeps it while it evaluates, the event does not, to stay small)."""
-        return {
-            **self.fields,
-            "row": self.row,
-            "at": self.at,
-            "customer": self.customer,
-            "type": self.type,
-            "actor": self.actor,
-            "stage": self.stage,
-            "to": self.to,
-        }
-
-    def __repr__(self) -> str:
-        return f"<Event row {self.row} {self.at:%Y-%m-%d %H:%M} {self.type} {self.customer}>"
 
 
 @dataclass(slots=True)
@@ -109,55 +58,6 @@ def column_index(columns: list[str], program: Program) -> dict[str, int]:
     for i, name in enumerate(columns):
         index.setdefault(program.columns.get(name, name), i)
     return index
-
-
-def read_events(table: Table | TextFrame, program: Program, as_of: datetime) -> EventLog:
-    """Read a history table; well-formed rows after `as_of` are left out (and not counted).
-
-    A malformed row is reported whatever its `at`: the file is invalid as a whole. When the
-    caller goes on past bad rows, a bad row whose `at` is after `as_of` is left out too.
-    A TextFrame (a CSV file read into polars) is read column-wise where it can be, else the
-    file is read again with `read_table`.
-    """
-    if not isinstance(table, Table):
-        from rulekit.engine.event_frame import read_event_frame
-        from rulekit.tables import read_table
-
-        with collector.paused():
-            log = read_event_frame(table, program, as_of)
-        if log is not None:
-            return log
-        table = read_table(table.path)
-    cols = column_index(table.columns, program)
-    missing = [name for name in REQUIRED if name not in cols]
-    if missing:
-        raise InputError(
-            [
-                f"{table.path}: the column `{name}` is missing (the columns are "
-                f"{', '.join(table.columns) or 'none'})"
-                for name in missing
-            ],
-            bad_rows=False,
-            hint=f"if the client names it differently, map it in the policy: "
-            f"`fields: {{{missing[0]}: {{type: {'datetime' if missing[0] == 'at' else 'string'}, "
-            f"column: <its name>}}}}`",
-        )
-    whole = [p for p in table.problems if p.row is None]
-    if whole:
-        raise InputError([f"{p.location(table.path)}: {p.message}" for p in whole], bad_rows=False)
-    row_problems: dict[int, list[tuple[str | None, str]]] = {}
-    for p in table.problems:
-        if p.row is not None:
-            row_problems.setdefault(p.row, []).append((p.column, p.message))
-    log = EventLog()
-    reader = RowReader(table, program, cols, as_of)
-    with collector.paused():
-        log.ignored = reader.read(table.rows, row_problems, log.events, log.bad)
-        log.events.sort(key=_AT)  # stable: file order breaks ties
-    return log
-
-
-_AT = attrgetter("at")
 
 
 class RowReader:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from rulekit.engine.people import People
-from rulekit.engine.program import Program
-from rulekit.engine.record import Customer, Env
+from rulekit.engine.core.people import People
+from rulekit.engine.core.program import Program
+from rulekit.engine.core.record import Customer, Env
 
 
 class Ledger:

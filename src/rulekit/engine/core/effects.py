@@ -9,9 +9,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from rulekit.engine.events import Event
-from rulekit.engine.program import Move, Program
-from rulekit.engine.record import Customer, Env
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.program import Move, Program
+from rulekit.engine.core.record import Customer, Env
 
 
 def take(

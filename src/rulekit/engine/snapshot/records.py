@@ -8,13 +8,14 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from rulekit.engine import cells
-from rulekit.engine.errors import InputError
-from rulekit.engine.events import column_index
-from rulekit.engine.people import People
-from rulekit.engine.program import Program
-from rulekit.engine.record import Customer, Env
-from rulekit.engine.replay import Replayer, World
+from rulekit.engine.core.people import People
+from rulekit.engine.core.program import Program
+from rulekit.engine.core.record import Customer, Env
+from rulekit.engine.input import cells
+from rulekit.engine.input.errors import InputError
+from rulekit.engine.input.event_rows import column_index
+from rulekit.engine.replay.replayer import Replayer
+from rulekit.engine.replay.world import World
 from rulekit.tables import Table
 
 

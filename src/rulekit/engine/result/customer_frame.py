@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-from rulekit.engine.rows import CustomerRow, plain_number
+from rulekit.engine.result.rows import CustomerRow, plain_number
 from rulekit.timeutil import format_instant
 
 # ISO 8601 to the second with the offset, as `format_instant` writes it

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from rulekit.engine.selector import Selector
+from rulekit.engine.core.selector import Selector
 from rulekit.graph.build import ANY, SAME, START, Trigger
 from rulekit.timeutil import Duration
 
 if TYPE_CHECKING:
     from rulekit.compiler import CompiledPolicy, SortKey
-    from rulekit.engine.rules import Rule
+    from rulekit.engine.core.rules import Rule
     from rulekit.lang import Condition
 
 
@@ -187,7 +187,7 @@ def build(policy: CompiledPolicy) -> Program:
         measure[section] = (
             (Selector(among), value) if among is not None and value is not None else None
         )
-    from rulekit.engine.rules import build as build_rules
+    from rulekit.engine.core.rules import build as build_rules
 
     approval_from = {
         state: move

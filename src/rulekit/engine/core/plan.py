@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rulekit.engine.program import START, Move, Program
+from rulekit.engine.core.program import START, Move, Program
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,87 +9,20 @@ states, `approval`, promoting events and stage locks, and the quota.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rulekit.engine.effects import add_fields, mark_stage, take
-from rulekit.engine.events import Event, EventLog
-from rulekit.engine.people import People
-from rulekit.engine.plan import EventPlan, plan, plans
-from rulekit.engine.program import START, Move, Program
-from rulekit.engine.record import Customer, Env
-from rulekit.engine.rules import RuleRunner
-from rulekit.engine.slots import Ledger
-from rulekit.engine.timers import Timers
+from rulekit.engine.core.effects import add_fields, mark_stage, take
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.people import People
+from rulekit.engine.core.plan import EventPlan, plan, plans
+from rulekit.engine.core.program import START, Move, Program
+from rulekit.engine.core.record import Customer, Env
+from rulekit.engine.input.event_rows import EventLog
+from rulekit.engine.replay.rule_runner import RuleRunner
+from rulekit.engine.replay.world import Rejection, Step, World
 from rulekit.lang.runtime import truth
-
-REASONS = (
-    "unknown_customer",
-    "duplicate_customer",
-    "not_admin",
-    "not_owner",
-    "not_public",
-    "claim_pending",
-    "no_pending_claim",
-    "stage_skipped",
-    "invalid_transition",
-    "stage_lock",
-    "quota_exceeded",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A refused (or malformed) row."""
-
-    row: int
-    at: datetime | None
-    customer: str | None
-    type: str | None
-    actor: str | None
-    reason: str
-    detail: str = ""
-
-
-@dataclass(slots=True)
-class Step:
-    """One thing that happened to a watched customer (for `explain`)."""
-
-    at: datetime
-    kind: str  # "event" or "timer"
-    event: Event | None
-    move: str | None
-    state: str | None
-    reason: str | None = None
-    detail: str = ""
-    values: dict[str, Any] = field(default_factory=dict)
-    slots: tuple[int, int] | None = None
-
-
-@dataclass(slots=True)
-class World:
-    """Every customer, the slot ledger, and what happened."""
-
-    program: Program
-    people: People
-    customers: dict[str, Customer] = field(default_factory=dict)
-    rejected: list[Rejection] = field(default_factory=list)
-    applied: int = 0
-    timers_fired: int = 0
-    actors: set[str] = field(default_factory=set)
-    steps: list[Step] = field(default_factory=list)
-    taken: Counter[str] = field(default_factory=Counter)  # transition name -> times taken
-    refused: Counter[str] = field(default_factory=Counter)  # transition name -> times refused
-    rules_fired: Counter[str] = field(default_factory=Counter)  # rule name -> actions taken
-    ledger: Ledger = field(init=False)
-    timers: Timers = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.ledger = Ledger(self.program, self.people)
-        self.timers = Timers(self.program)
 
 
 class Replayer:
@@ -100,7 +33,7 @@ class Replayer:
         self.people = people
         self.world = World(program, people)
         self.watch = watch
-        self.rules = RuleRunner(self, program.rules)
+        self.rules = RuleRunner(program, people, self.world, self.record_rule, program.rules)
         self._next_sweep: datetime | None = None
         self.plans = plans(program)
         self._admins: dict[str, bool] = {}  # actor -> is an admin

@@ -10,8 +10,8 @@ import heapq
 from collections.abc import Callable
 from datetime import datetime
 
-from rulekit.engine.program import Move, Program
-from rulekit.engine.record import Customer, Env
+from rulekit.engine.core.program import Move, Program
+from rulekit.engine.core.record import Customer, Env
 from rulekit.lang.runtime import truth
 
 

@@ -16,12 +16,12 @@ from typing import Any
 import polars as pl
 
 from rulekit.compiler import CompiledPolicy
-from rulekit.engine.columnar_read import SnapshotReader
-from rulekit.engine.customer_frame import CustomerFrame
-from rulekit.engine.people import People
-from rulekit.engine.program import Program, build
-from rulekit.engine.result import NO_STAGE, Result
-from rulekit.engine.rows import RepRow, run_rep
+from rulekit.engine.core.people import People
+from rulekit.engine.core.program import Program, build
+from rulekit.engine.input.record_frame import SnapshotReader
+from rulekit.engine.result.customer_frame import CustomerFrame
+from rulekit.engine.result.result import NO_STAGE, Result
+from rulekit.engine.result.rows import RepRow, run_rep
 from rulekit.lang import Condition, ast
 from rulekit.lang.checker import check
 from rulekit.lang.polars_backend import Unsupported, children, compile_expr

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from rulekit.engine import collector
-from rulekit.engine.customer_frame import CustomerFrame
-from rulekit.engine.program import Program
-from rulekit.engine.record import Env
-from rulekit.engine.replay import Rejection, World
-from rulekit.engine.rows import CustomerRow, RepRow, plain_number, run_rep
-from rulekit.engine.rules import Alert, alerts
-from rulekit.engine.snapshot import funnel, measure, ranks
+from rulekit.engine.core import collector
+from rulekit.engine.core.alerts import alerts
+from rulekit.engine.core.program import Program
+from rulekit.engine.core.record import Env
+from rulekit.engine.core.rules import Alert
+from rulekit.engine.replay.world import Rejection, World
+from rulekit.engine.result.customer_frame import CustomerFrame
+from rulekit.engine.result.rows import CustomerRow, RepRow, plain_number, run_rep
+from rulekit.engine.snapshot.records import funnel, measure, ranks
 from rulekit.lang.runtime import truth
 from rulekit.timeutil import format_instant
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from rulekit.timeutil import whole_days
 
 if TYPE_CHECKING:
-    from rulekit.engine.events import Event
-    from rulekit.engine.program import Move, Program, Stage
+    from rulekit.engine.core.event import Event
+    from rulekit.engine.core.program import Move, Program, Stage
 
 
 class Customer:

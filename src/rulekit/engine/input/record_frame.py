@@ -15,9 +15,9 @@ from itertools import chain
 
 import polars as pl
 
-from rulekit.engine.events import column_index
-from rulekit.engine.program import Program
-from rulekit.engine.text_columns import clean, instant_parts, shapes
+from rulekit.engine.core.program import Program
+from rulekit.engine.input.event_rows import column_index
+from rulekit.engine.input.text_columns import clean, instant_parts, shapes
 from rulekit.lang.polars_backend import Unsupported
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame

@@ -1,0 +1,142 @@
+"""Rule actions at run time: automatic actions on a daily sweep, lead routing after events.
+
+- A rule whose `when` reads the event is checked right after each applied event, against that
+  event's customer: routing (`do: {assign, overflow}`) lives here.
+- A rule with a `do` action that does not read the event is checked on the daily sweep, for
+  every customer; it takes the transition its event type would take, as if an admin did it.
+What the rules are is `rulekit.engine.core.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from rulekit.engine.core.effects import take
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.people import People
+from rulekit.engine.core.program import Move, Program
+from rulekit.engine.core.record import Customer, Env
+from rulekit.engine.core.rules import Rule
+from rulekit.engine.replay.world import World
+from rulekit.lang.runtime import truth
+
+
+class RuleRunner:
+    """Runs rule actions against a replayer's world."""
+
+    def __init__(
+        self,
+        program: Program,
+        people: People,
+        world: World,
+        record: Callable[[Customer, str, datetime, dict[str, Any]], None],
+        rules: list[Rule],
+    ) -> None:
+        self.program, self.people, self.world, self.record = program, people, world, record
+        self.on_event = [r for r in rules if r.acts and r.on_event]
+        self.swept = [r for r in rules if r.acts and not r.on_event]
+
+    def after_event(self, customer: Customer, event: Event) -> None:
+        """Check the event rules for the customer an event was just applied to."""
+        program = self.program
+        for rule in self.on_event:
+            if truth(rule.when(Env(program, customer, event.at, event))):
+                self.act(rule, customer, event.at, event)
+
+    def sweep(self, at: datetime) -> None:
+        """Check the swept rules for every customer at `at`."""
+        program = self.program
+        customers = self.world.customers
+        for cid in sorted(customers):
+            customer = customers[cid]
+            for rule in self.swept:
+                if truth(rule.when(Env(program, customer, at))):
+                    self.act(rule, customer, at, None)
+
+    def act(self, rule: Rule, customer: Customer, at: datetime, event: Event | None) -> None:
+        """Do what `rule` says to `customer`, unless the state or the quota does not allow it."""
+        world = self.world
+        saved = customer.save()
+        values: dict[str, Any] = {}
+        taken: str | None = None
+        if rule.action is not None:
+            move = self._move(rule.action, customer, at, event)
+            if move is None:
+                return
+            values = take(self.program, customer, move, at, event)
+            taken = move.name
+        elif rule.assign is not None:
+            rep = self._route(rule, customer, at, event)
+            if rep is None or rep == customer.owner:
+                return
+            taking = self._taking_move(customer)
+            if taking is not None:
+                values = take(self.program, customer, taking, at, event, actor=rep)
+                taken = taking.name
+            else:
+                customer.owner = rep
+                values = {"owner": rep}
+        if world.ledger.over_limit(customer, at) is not None:
+            customer.restore(saved)
+            return
+        world.ledger.commit(customer, at)
+        if customer.version != saved[-1]:
+            world.timers.schedule(customer)
+        world.rules_fired[rule.name] += 1
+        if taken is not None:
+            world.taken[taken] += 1
+        self.record(customer, rule.name, at, values)
+
+    def _move(
+        self, kind: str, customer: Customer, at: datetime, event: Event | None
+    ) -> Move | None:
+        program = self.program
+        env = Env(program, customer, at, event)
+        for move in program.moves_by_event.get(kind, ()):
+            if customer.state in move.sources and move.argument is None:
+                if move.when is None or truth(move.when(env)):
+                    return move
+        return None
+
+    def _taking_move(self, customer: Customer) -> Move | None:
+        """For a customer in a public state: the first transition out of it that gives the
+        customer an owner (`set: {owner: actor}`, a claim), taken for the routed rep."""
+        program = self.program
+        if customer.state not in program.public_states:
+            return None
+        for moves in program.moves_by_event.values():
+            for move in moves:
+                if customer.state in move.sources and any(n == "owner" for n, _ in move.sets):
+                    return move
+        return None
+
+    def _candidates(self, target: str) -> list[str]:
+        """The reps a routing target names: `team:NAME` or one rep id; fewest slots first."""
+        people = self.people
+        used = self.world.ledger.used
+        if target.startswith("team:"):
+            team = target.removeprefix("team:")
+            reps = [p.id for p in people.listed.values() if p.role == "rep" and p.team == team]
+        else:
+            reps = [target]
+        return sorted(reps, key=lambda r: (used.get(r, 0), r))
+
+    def _route(
+        self, rule: Rule, customer: Customer, at: datetime, event: Event | None
+    ) -> str | None:
+        assert rule.assign is not None
+        program = self.program
+        for target in (rule.assign, rule.overflow_to):
+            if target is None:
+                continue
+            for rep in self._candidates(target):
+                env = Env(program, customer, at, event, bound={"rep": rep})
+                if target == rule.assign and rule.overflow_when is not None:
+                    if truth(rule.overflow_when(env)):
+                        continue  # full: try the next rep, then the overflow target
+                limit = self.world.ledger.limit(rep)
+                if limit is None or self.world.ledger.used.get(rep, 0) < limit:
+                    return rep
+        return None
