@@ -565,8 +565,8 @@ def once(
 
 def replay_rows(table: Table, events: int, customers: int, args: argparse.Namespace) -> None:
     import rulekit
+    from rulekit.analysis.dryrun import dry_run
     from rulekit.api import _instant
-    from rulekit.dryrun import dry_run
     from rulekit.engine import runner
     from rulekit.engine.core import program as programs
     from rulekit.engine.input.history import read_events

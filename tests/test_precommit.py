@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from rulekit.authoring.watch import watch_validate, watched_dirs
 from rulekit.cli.validate import command as validate
-from rulekit.watch import watch_validate, watched_dirs
 from tests.conftest import DEFAULT_POLICY, ROOT
 
 HOOKS = ROOT / ".pre-commit-hooks.yaml"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from rulekit import api
-from rulekit.diff import diff
-from rulekit.dryrun import Change, DryRun, dry_run
+from rulekit.analysis.diff import diff
+from rulekit.analysis.dryrun import Change, DryRun, dry_run
 from rulekit.report import html_flow, svg
 from rulekit.report.html import render_html, write_html
 from rulekit.report.html_tables import MAX_CHANGED

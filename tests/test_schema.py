@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from rulekit.authoring.schema import DESCRIPTIONS, HEADER, generate, reference_tables, render
 from rulekit.cli.main import cli
 from rulekit.policy.yamlsrc import parse_yaml
-from rulekit.schema import DESCRIPTIONS, HEADER, generate, reference_tables, render
 from tests.conftest import DEFAULT_POLICY, EXAMPLES, ROOT
 
 jsonschema = pytest.importorskip("jsonschema")

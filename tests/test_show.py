@@ -12,11 +12,11 @@ import yaml
 from click.testing import CliRunner
 
 import rulekit
+from rulekit.analysis.show import dotted
 from rulekit.api import validate_text
 from rulekit.cli.main import cli
 from rulekit.compiler import compile_text
 from rulekit.graph.draw import mermaid_id, mermaid_ids
-from rulekit.show import dotted
 from tests.conftest import EXAMPLES, ROOT
 
 ACME = EXAMPLES / "acme-valves" / "policy.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import rulekit
-from rulekit.dryrun import dry_run
+from rulekit.analysis.dryrun import dry_run
 from rulekit.engine.core import program as programs
 from rulekit.engine.core.plan import plans
 from rulekit.engine.core.record import Customer

@@ -40,7 +40,7 @@ def command(
     as_of = as_of_value(as_of)
 
     def work() -> Any:
-        from rulekit.coverage import Coverage
+        from rulekit.analysis.coverage import Coverage
 
         result = replay_history(
             policy,
@@ -61,7 +61,7 @@ def command(
         doc.update(cov.document())
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
-    from rulekit.testing import short_instant
+    from rulekit.testing.suite import short_instant
 
     click.echo(
         f"{cov.policy_id} {cov.version} over {events} as of "

@@ -25,7 +25,7 @@ def command(old: str, new: str, fmt: str, identity: bool, policy_path: tuple[str
 
     def work() -> Any:
         from rulekit import api
-        from rulekit.diff import diff
+        from rulekit.analysis.diff import diff
 
         a = api.load(old, policy_path=policy_path)
         b = api.load(new, policy_path=policy_path)

@@ -41,7 +41,7 @@ def command(
 
     def work() -> Any:
         from rulekit import api
-        from rulekit.dryrun import dry_run
+        from rulekit.analysis.dryrun import dry_run
         from rulekit.tables import read_table
         from rulekit.tables.fastcsv import read_table_fast
 

@@ -41,7 +41,7 @@ def command(
     as_of = as_of_value(as_of)
 
     def work() -> Any:
-        from rulekit.explain import Explanation
+        from rulekit.analysis.explain import Explanation
 
         result = replay_history(
             policy,

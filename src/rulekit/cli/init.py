@@ -1,4 +1,4 @@
-"""`rulekit init CLIENT`: scaffold a client folder (see rulekit.scaffold)."""
+"""`rulekit init CLIENT`: scaffold a client folder (see rulekit.authoring.scaffold)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def command(client: str, parent: str) -> None:
     CLIENT, its common tailorings as comments), `tests.yaml` (two passing tests),
     `history.csv` (a sample history) and `README.md` (the commands to use them). Refuses
     to write into a folder that exists and is not empty (exit 2)."""
-    from rulekit.scaffold import ScaffoldError, create
+    from rulekit.authoring.scaffold import ScaffoldError, create
 
     try:
         folder = create(client, parent)

@@ -32,7 +32,7 @@ def command(
     """Print the JSON Schema of the policy DSL (JSON Schema 2020-12), generated from the
     models, with the reference's descriptions. Point your editor at it with a first line
     `# yaml-language-server: $schema=<path or URL>` (docs/editor.md)."""
-    from rulekit.schema import generate, render
+    from rulekit.authoring.schema import generate, render
 
     states: list[str] | None = None
     stages: list[str] | None = None

@@ -47,15 +47,15 @@ def command(policy: str, fmt: str | None, graph: str | None, policy_path: tuple[
 
         click.echo(to_dot(compiled.states, compiled.id, compiled.title), nl=False)
     elif fmt == "json":
-        from rulekit.show import to_json
+        from rulekit.analysis.show import to_json
 
         click.echo(json.dumps(to_json(compiled), ensure_ascii=False, indent=2))
     elif fmt == "yaml":
-        from rulekit.show import to_yaml
+        from rulekit.analysis.show import to_yaml
 
         click.echo(to_yaml(compiled), nl=False)
     else:
-        from rulekit.show import to_text
+        from rulekit.analysis.show import to_text
 
         color = stdout_is_tty()
         click.echo(to_text(compiled, color=color), nl=False, color=color or None)

@@ -112,7 +112,7 @@ def command(
 
     def work() -> Any:
         from rulekit import api
-        from rulekit.simulate import PEOPLE_COLUMNS, simulate, write_rows
+        from rulekit.simulate.simulator import PEOPLE_COLUMNS, simulate, write_rows
 
         compiled = api.load(policy, policy_path=policy_path)
         clock = time.perf_counter()

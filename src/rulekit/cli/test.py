@@ -1,4 +1,4 @@
-"""`rulekit test [PATH...]`: run a policy's YAML test files (see rulekit.testing)."""
+"""`rulekit test [PATH...]`: run a policy's YAML test files (see rulekit.testing.suite)."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def command(
     fields written are compared. Exit 0 if every test passed, 1 if one failed (or its
     policy or history is invalid), 2 if a test file cannot be read or is malformed.
     """
-    from rulekit.coverage import of_results
-    from rulekit.testing import iter_results, run_tests
+    from rulekit.analysis.coverage import of_results
+    from rulekit.testing.suite import iter_results, run_tests
 
     session = run_tests(paths or (".",), keywords, policy_path)
     covered = of_results(iter_results(session)) if coverage else []

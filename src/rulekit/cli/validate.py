@@ -32,7 +32,7 @@ def command(
     2 when a file cannot be read.
     """
     if watch:
-        from rulekit.watch import watch_validate
+        from rulekit.authoring.watch import watch_validate
 
         def check() -> int:
             try:

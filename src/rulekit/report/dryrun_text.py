@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from rulekit.dryrun import DryRun
+    from rulekit.analysis.dryrun import DryRun
 
 
 def _delta(a: int, b: int) -> str:
@@ -23,7 +23,7 @@ def render(run: DryRun, console: Console, *, first: int = 20) -> None:
     from rich.markup import escape as esc
     from rich.table import Table
 
-    from rulekit.diff import diff, summary
+    from rulekit.analysis.diff import diff, summary
 
     a, b = run.baseline, run.candidate
     console.print(

@@ -17,8 +17,8 @@ from rulekit.report.html_style import CSS, SCRIPT
 from rulekit.report.svg import BASE, CAND, Series, bars, columns, esc, num
 
 if TYPE_CHECKING:
-    from rulekit.diff import DiffItem
-    from rulekit.dryrun import DryRun
+    from rulekit.analysis.diff import DiffItem
+    from rulekit.analysis.dryrun import DryRun
     from rulekit.engine.result.result import Result
 
 
@@ -103,7 +103,7 @@ def _where(run: DryRun, item: DiffItem) -> str:
 
 
 def _diff(run: DryRun) -> str:
-    from rulekit.diff import diff
+    from rulekit.analysis.diff import diff
 
     items = diff(run.baseline_policy, run.candidate_policy)
     lines = [

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rulekit.report.svg import esc, num
 
 if TYPE_CHECKING:
-    from rulekit.dryrun import Change
+    from rulekit.analysis.dryrun import Change
 
 #: changed customers listed in full up to this many.
 MAX_CHANGED = 2000

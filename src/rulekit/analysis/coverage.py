@@ -1,6 +1,6 @@
 """Coverage: which transitions and rules a history (or a set of policy tests) exercises.
 
-    from rulekit.coverage import Coverage
+    from rulekit.analysis.coverage import Coverage
     cov = Coverage.of(result.world.program.policy)
     cov.add(result)                       # any number of replay or run results
     cov.never_taken(), cov.never_fired()  # what the data never exercised

@@ -1,6 +1,6 @@
 """A seeded, realistic event history for a policy: reps, admins and customers over a year.
 
-    from rulekit.simulate import simulate
+    from rulekit.simulate.simulator import simulate
     sim = simulate(policy, reps=20, customers=2000, start=datetime(2026, 1, 1), days=365)
     sim.rows     # dicts with the contract's columns (at, customer, type, actor, stage, to, ...)
     sim.people   # dicts: id, name, team, role

@@ -1,6 +1,6 @@
 """`rulekit init CLIENT`: the files of a new client folder.
 
-    from rulekit.scaffold import create
+    from rulekit.authoring.scaffold import create
     folder = create("acme", parent=".")   # ./acme/{policy.yaml, tests.yaml, history.csv, README.md}
 
 The overlay extends `4321-dcbao@1` and changes nothing: each common tailoring (the quota, a
@@ -179,7 +179,7 @@ def files(client: str) -> dict[str, str]:
     check_name(client)
     quoted = json.dumps(client, ensure_ascii=False)
     title = json.dumps(f"{client} · tailored 4321", ensure_ascii=False)
-    from rulekit import schema
+    from rulekit.authoring import schema
 
     return {
         "policy.yaml": POLICY.format(client=client, id=quoted, title=title, header=schema.HEADER),
