@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
@@ -16,6 +14,7 @@ from rulekit.cli.engine_options import (
     replay_history,
     text_or_json,
 )
+from rulekit.report import json_doc
 
 
 @click.command("coverage")
@@ -59,7 +58,7 @@ def command(
     if fmt == "json":
         doc = {"as_of": result.iso(result.as_of), "counts": result.document()["counts"]}
         doc.update(cov.document())
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        json_doc.write(doc)
         return
     from rulekit.testing.suite import short_instant
 

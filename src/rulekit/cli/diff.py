@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
 
 from rulekit.cli.common import policy_path_option
 from rulekit.cli.engine_options import guarded
+from rulekit.report import json_doc
 
 
 @click.command("diff")
@@ -38,7 +37,7 @@ def command(old: str, new: str, fmt: str, identity: bool, policy_path: tuple[str
             "new": {"id": b.id, "version": b.version},
             "changes": [d.as_json() for d in items],
         }
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        json_doc.write(doc)
         return
     click.echo(f"{a.id} {a.version} → {b.id} {b.version}: {len(items)} change(s)")
     for d in items:

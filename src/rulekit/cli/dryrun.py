@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
 
 from rulekit.cli.common import policy_path_option
 from rulekit.cli.engine_options import as_of_value, guarded, history_options, text_or_json
+from rulekit.report import json_doc
 
 
 @click.command("dry-run")
@@ -64,7 +63,7 @@ def command(
         write_html(result, html)
         click.echo(f"report: {html}", err=True)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.document(), ensure_ascii=False, indent=2) + "\n")
+        json_doc.write(result.document())
         return
     from rich.console import Console
 

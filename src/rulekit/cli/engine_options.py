@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -11,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from rulekit.cli.common import EXIT_INVALID, EXIT_USAGE, stderr_is_tty
+from rulekit.report import json_doc
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -181,7 +180,7 @@ def emit(result: Any, fmt: str, out: str | None, with_alerts: bool = False) -> N
                 {"customer": a.customer, "rule": a.rule, "level": a.level, "message": a.message}
                 for a in result.alerts
             ]
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        json_doc.write(doc)
         return
     from rich.console import Console
 

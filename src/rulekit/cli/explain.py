@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
@@ -16,6 +14,7 @@ from rulekit.cli.engine_options import (
     replay_history,
     text_or_json,
 )
+from rulekit.report import json_doc
 
 
 @click.command("explain")
@@ -58,6 +57,6 @@ def command(
 
     explanation = guarded(work)
     if fmt == "json":
-        sys.stdout.write(json.dumps(explanation.document(), ensure_ascii=False, indent=2) + "\n")
+        json_doc.write(explanation.document())
     else:
         click.echo("\n".join(explanation.lines()))

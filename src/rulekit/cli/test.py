@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
 
 from rulekit.cli.common import EXIT_USAGE, policy_path_option
+from rulekit.report import json_doc
 
 
 @click.command("test")
@@ -56,7 +55,7 @@ def command(
         }
         if coverage:
             doc["coverage"] = [c.document() for c in covered]
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        json_doc.write(doc)
         raise SystemExit(session.exit_code())
 
     for error in session.errors:
