@@ -120,7 +120,9 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("TransitionSpec", "approval"): (
         "`admin`: the event only makes the move pending; an admin's `decides: grant` "
         "event completes it, `decides: deny` drops it. `null` (the default): the move is "
-        "immediate."
+        "immediate. A promoting move (`sign: {on: promote O, approval: admin}`) sets its "
+        "stage's flag when granted, dated at the grant; while it waits, the owner's own "
+        "pending move holds one slot, not two."
     ),
     ("TransitionSpec", "when"): "a condition that must also hold",
     ("TransitionSpec", "set"): (

@@ -79,6 +79,12 @@ def input_options(fn: F) -> F:
                 is_flag=True,
                 help="Add the rules' alerts to the JSON document (a top-level `alerts` list).",
             ),
+            click.option(
+                "--fields",
+                "with_fields",
+                is_flag=True,
+                help="Add each customer's policy fields to the JSON document (`fields`).",
+            ),
         ],
     )
 
@@ -166,7 +172,9 @@ def as_of_value(text: str | None) -> str | None:
     return text
 
 
-def emit(result: Any, fmt: str, out: str | None, with_alerts: bool = False) -> None:
+def emit(
+    result: Any, fmt: str, out: str | None, with_alerts: bool = False, with_fields: bool = False
+) -> None:
     """Print a result as text or JSON, and write --out."""
     if out:
         from rulekit.report.tables import write_customers
@@ -174,7 +182,7 @@ def emit(result: Any, fmt: str, out: str | None, with_alerts: bool = False) -> N
         write_customers(result, out)
         click.echo(f"wrote {len(result.customers):,} customers to {out}", err=True)
     if fmt == "json":
-        doc = result.document()
+        doc = result.document(fields=with_fields)
         if with_alerts:
             doc["alerts"] = [
                 {"customer": a.customer, "rule": a.rule, "level": a.level, "message": a.message}

@@ -33,6 +33,7 @@ def command(
     fmt: str,
     out: str | None,
     with_alerts: bool,
+    with_fields: bool,
     skip_bad_rows: bool,
     policy_path: tuple[str, ...],
 ) -> None:
@@ -58,4 +59,4 @@ def command(
             )
 
     result = guarded(work)
-    emit(result, fmt, out, with_alerts)
+    emit(result, fmt, out, with_alerts, with_fields)

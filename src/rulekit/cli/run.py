@@ -32,6 +32,7 @@ def command(
     fmt: str,
     out: str | None,
     with_alerts: bool,
+    with_fields: bool,
     engine: str,
     policy_path: tuple[str, ...],
 ) -> None:
@@ -61,4 +62,4 @@ def command(
             engine=engine,
         )
 
-    emit(guarded(work), fmt, out, with_alerts)
+    emit(guarded(work), fmt, out, with_alerts, with_fields)

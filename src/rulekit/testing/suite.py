@@ -29,6 +29,8 @@ A test file (any name ending in `tests.yaml`, or any `.yaml` file in a `tests/` 
             wang: {slots_used: 0, slot_limit: 30}
           alerts:                  # alerts that must be raised at as_of (others may be too)
             - {customer: C1, rule: stalled-proposal, level: critical}
+          alerts_absent:           # alerts that must not be raised (same keys, any subset)
+            - {customer: C2, rule: stalled-proposal}
           counts: {applied: 12, timers: 2}
       snapshot-priority:
         records: |                 # a snapshot of customer records, evaluated like `rulekit run`
@@ -74,7 +76,7 @@ if TYPE_CHECKING:
 
 TOP_KEYS = ("policy", "as_of", "people", "tests", "description")
 CASE_KEYS = ("description", "policy", "events", "records", "as_of", "people", "expect")
-EXPECT_KEYS = ("customers", "refused", "reps", "alerts", "counts")
+EXPECT_KEYS = ("customers", "refused", "reps", "alerts", "alerts_absent", "counts")
 REFUSED_KEYS = ("row", "customer", "type", "actor", "at", "reason")
 ALERT_KEYS = ("customer", "rule", "level", "message")
 COUNT_KEYS = ("events", "applied", "rejected", "timers")
@@ -418,7 +420,8 @@ def _check_expect(case: TestCase) -> None:
             known = CUSTOMER_FIELDS if section == "customers" else REP_FIELDS
             if section == "reps":
                 _known_keys(tf, case.path("expect", section, key), fields, known, f"rep `{key}`")
-    for section, keys in (("refused", REFUSED_KEYS), ("alerts", ALERT_KEYS)):
+    sections = (("refused", REFUSED_KEYS), ("alerts", ALERT_KEYS), ("alerts_absent", ALERT_KEYS))
+    for section, keys in sections:
         if section not in expect:
             continue
         items = expect[section]
@@ -616,6 +619,8 @@ def compare(case: TestCase, result: Result) -> list[Mismatch]:
         out += _reps(case, result, doc, expect["reps"] or {})
     if "alerts" in expect:
         out += _alerts(result, expect["alerts"])
+    if "alerts_absent" in expect:
+        out += _alerts_absent(result, expect["alerts_absent"])
     if "counts" in expect:
         for name, want in expect["counts"].items():
             got = doc["counts"].get(name)
@@ -853,6 +858,29 @@ def _alerts(result: Result, expect: list[dict[str, Any]]) -> list[Mismatch]:
     return out
 
 
+def _alerts_absent(result: Result, expect: list[dict[str, Any]]) -> list[Mismatch]:
+    """Each entry must match no alert raised at as-of."""
+    rows = [{k: getattr(a, k) for k in ALERT_KEYS} for a in result.alerts]
+    out: list[Mismatch] = []
+    for item in expect:
+        hits = [r for r in rows if all(same(item[k], r.get(k), result) for k in item)]
+        if not hits:
+            continue
+        label = " ".join(f"{k} {item[k]}" for k in ALERT_KEYS if k in item)
+        got = ", ".join(f"{r['rule']} ({r['level']}) for {r['customer']}" for r in hits)
+        out.append(
+            Mismatch(
+                "alerts_absent",
+                str(item.get("customer")) if "customer" in item else None,
+                None,
+                item,
+                got,
+                f"alerts_absent: expected no alert {label}, but raised: {got}",
+            )
+        )
+    return out
+
+
 def same(want: Any, got: Any, result: Result | None = None) -> bool:
     """True if an expected value equals the engine's (instants as instants, numbers as numbers)."""
     if want is None or got is None:
@@ -956,6 +984,8 @@ def timeline(
         when = short_instant(watched.iso(s.at) or "")
         if s.kind == "timer":
             text = f"{s.move} → {s.state}"
+        elif s.event is None:  # a rule's action or routing: no event of the history
+            text = f"{s.move or 'rule'} → {s.state}"
         elif s.reason:
             assert s.event is not None
             arg = f" {s.event.stage}" if s.event.stage else ""

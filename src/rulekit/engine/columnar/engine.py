@@ -330,7 +330,9 @@ class _Run:
     def reps(self, out: pl.DataFrame) -> list[RepRow]:
         """Slots used, expected signings and funnel of every rep (people, owners, pending)."""
         used: Counter[str] = Counter()
-        for column, held in (("owner", pl.col("_holds")), ("pending_owner", pl.lit(True))):
+        # a pending move of the owner's own (a sign awaiting approval) holds one slot, not two
+        own = (pl.col("_holds") & (pl.col("owner") == pl.col("pending_owner"))).fill_null(False)
+        for column, held in (("owner", pl.col("_holds")), ("pending_owner", ~own)):
             counts = out.filter(held & pl.col(column).is_not_null()).group_by(column).len()
             used.update(dict(counts.iter_rows()))
         funnel: defaultdict[str, Counter[str]] = defaultdict(Counter)

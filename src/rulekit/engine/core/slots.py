@@ -41,7 +41,9 @@ class Ledger:
             holds = found if found is not None else self._owner_holds(customer, now)
         if pending is None:
             return (owner,) if holds else ()  # type: ignore[return-value]
-        return (owner, pending) if holds else (pending,)  # type: ignore[return-value]
+        if not holds or owner == pending:  # the owner's own pending move holds one slot
+            return (pending,)
+        return (owner, pending)  # type: ignore[return-value]
 
     def _first_over(self, before: tuple[str, ...], after: tuple[str, ...]) -> str | None:
         for rep in after:

@@ -143,17 +143,11 @@ class Replayer:
         reason, detail, move, values = self._decide(event, customer, todo, admin)
         if move is not None:
             (world.refused if reason is not None else world.taken)[move.name] += 1
-        if reason is None:
-            if self.rules.on_event:
-                applied_to = world.customers.get(event.customer)
-                if applied_to is not None:
-                    self.rules.after_event(applied_to, event)
-            world.applied += 1
-        else:
+        if reason is not None:
             world.rejected.append(
                 Rejection(event.row, event.at, event.customer, event.type, actor, reason, detail)
             )
-        if watched:
+        if watched:  # the event's step first, then the routing it triggers
             current = world.customers.get(event.customer)
             after = world.ledger.used.get(actor, 0)
             world.steps.append(
@@ -169,6 +163,12 @@ class Replayer:
                     (before, after) if before != after else None,
                 )
             )
+        if reason is None:
+            if self.rules.on_event:
+                applied_to = world.customers.get(event.customer)
+                if applied_to is not None:
+                    self.rules.after_event(applied_to, event)
+            world.applied += 1
 
     def _decide(
         self, event: Event, customer: Customer | None, todo: EventPlan, admin: bool
@@ -294,6 +294,8 @@ class Replayer:
         customer.pending_owner = None
         values: dict[str, Any] = {}
         if grant:
+            if move.argument is not None and move.event in program.promotes:
+                mark_stage(program, customer, move.argument, event.at)  # `sign` approved
             values = take(program, customer, move, event.at, event, actor=claimant)
         rep = world.ledger.admit(customer, event.at)
         if rep is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from rulekit.engine.core.effects import take
 from rulekit.engine.core.event import Event
@@ -62,6 +62,8 @@ class RuleRunner:
         values: dict[str, Any] = {}
         taken: str | None = None
         if rule.action is not None:
+            if event is None:  # a swept action: `event.at` is the sweep's instant
+                event = action_event(rule.action, customer.id, at)
             move = self._move(rule.action, customer, at, event)
             if move is None:
                 return
@@ -140,3 +142,9 @@ class RuleRunner:
                 if limit is None or self.world.ledger.used.get(rep, 0) < limit:
                     return rep
         return None
+
+
+def action_event(kind: str, customer: str, at: datetime) -> Event:
+    """The event a swept rule action applies: its type, the sweep's instant, no actor (an
+    action is nobody's: `actor` is null) and no row (row 0)."""
+    return Event(0, at, customer, kind, cast(str, None))

@@ -86,11 +86,19 @@ class Result:
         """An instant as ISO 8601 with offset in the policy's timezone."""
         return format_instant(value, self.tz) if value is not None else None
 
-    def document(self) -> dict[str, Any]:
-        """The JSON document of CONTRACT §3."""
+    def document(self, fields: bool = False) -> dict[str, Any]:
+        """The JSON document of CONTRACT §3; with `fields`, each customer also carries its
+        policy fields as an object `fields` (instants in ISO 8601, lists as lists)."""
         run = self.mode == "run"
         with collector.paused():  # a million small dicts: nothing for the collector to find
             customers = self._customer_documents(run)
+            if fields:
+                values = {c.customer: c.fields for c in self.customers}
+                for row in customers:
+                    found = values.get(row["customer"], {})
+                    row["fields"] = {
+                        k: self._json(found[k]) for k in sorted(found) if found[k] is not None
+                    }
         reps = []
         for r in self.reps:
             rep: dict[str, Any] = {
@@ -151,6 +159,16 @@ class Result:
                 row["violations"] = c.violations
             customers.append(row)
         return customers
+
+    def _json(self, value: Any) -> Any:
+        """A field's value in the JSON document."""
+        if isinstance(value, datetime):
+            return self.iso(value)
+        if value is None or isinstance(value, bool | int | float | str):
+            return value
+        if isinstance(value, list | tuple):
+            return [self._json(v) for v in value]
+        return str(value)
 
     def customer_table(self) -> tuple[list[str], list[list[Any]]]:
         """The customers as a records table (CONTRACT §1's snapshot columns first), so that a
