@@ -113,3 +113,27 @@ def test_daylight_saving_times_read_as_the_row_reader(tmp_path: Path) -> None:
     assert by_frame is not None
     assert log_of(by_frame) == log_of(read_events(read_table(path), program, at))
     assert len(by_frame.events) == len(times)  # the gap's 02:30 too, by the row reader
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=rows(),
+    regions=st.lists(st.sampled_from(["", "华东", " 华北 ", "  ", "3"]), min_size=25, max_size=25),
+    budgets=st.lists(st.sampled_from(["", "", "12.5", "abc"]), min_size=25, max_size=25),
+)
+def test_text_fields_read_column_wise_as_the_row_reader_reads_them(
+    tmp_path: Path, body: list[list[str]], regions: list[str], budgets: list[str]
+) -> None:
+    """`region` (a text field) stays on the column-wise path; `budget` (a number) sends its
+    row to the row reader; both give the row reader's events and fields."""
+    header = ["at", "customer", "type", "actor", "stage", "to", "flag", "region", "budget"]
+    body = [[*row, regions[i], budgets[i]] for i, row in enumerate(body)]
+    path = write(tmp_path / "history.csv", header, body)
+    source = read_text_frame(path)
+    assert source is not None
+    at = _instant(AS_OF, DEFAULT.policy)
+    by_frame = read_event_frame(source, DEFAULT, at)
+    assert by_frame is not None
+    assert log_of(by_frame) == log_of(read_events(read_table(path), DEFAULT, at))

@@ -41,8 +41,10 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
     if local is None:
         local = pl.lit(None, dtype=pl.Datetime("us"))
     at = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+    texts_fields = _text_fields(program, cols)
     checked = texts.select(
         *_CORE[1:],
+        *(clean(pl.col(f"c{i}")).alias(f"field {name}") for name, i in texts_fields),
         at=at,
         local=local,  # aware datetimes of one zone compare by their wall time, as here
         ok=(at.is_not_null() & _well_formed(program, cols)).fill_null(False),
@@ -57,7 +59,9 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
     log.ignored = checked.filter(pl.col("ok") & ~due).height
     # in `read_events`' order: by `at`, file order breaking ties
     good = checked.filter(pl.col("ok") & due).sort("local", "row")
-    log.events = _events(reader, good, _instants(good.get_column("local"), program.tz))
+    log.events = _events(
+        reader, good, _instants(good.get_column("local"), program.tz), texts_fields
+    )
     odd = checked.filter(~pl.col("ok")).get_column("row").to_list()
     if odd:
         for number in odd:  # in file order, as the row reader goes
@@ -85,10 +89,22 @@ def _well_formed(program: Program, cols: dict[str, int]) -> pl.Expr:
             else:
                 present = pl.lit(False)
             ok = ok & ((kind != event) | present)
+    texts = {name for name, _ in _text_fields(program, cols)}
     for name in program.field_types:
-        if name in cols and name not in _CORE:
+        if name in cols and name not in _CORE and name not in texts:
             ok = ok & pl.col(f"c{cols[name]}").is_null()
     return ok
+
+
+def _text_fields(program: Program, cols: dict[str, int]) -> list[tuple[str, int]]:
+    """The declared text fields the file has (name, column): read here as the row reader
+    reads them (stripped, blank is none); a typed field's cell sends its row to the row
+    reader."""
+    return [
+        (name, cols[name])
+        for name, kind in program.field_types.items()
+        if kind == "string" and name in cols and name not in _CORE
+    ]
 
 
 def _instants(local: pl.Series, tz: tzinfo) -> list[datetime]:
@@ -105,11 +121,18 @@ def _instants(local: pl.Series, tz: tzinfo) -> list[datetime]:
     return [midnight[d] + clock[c] for d, c in zip(days.to_list(), clocks.to_list(), strict=True)]
 
 
-def _events(reader: RowReader, good: pl.DataFrame, instants: list[datetime]) -> list[Event]:
+def _events(
+    reader: RowReader,
+    good: pl.DataFrame,
+    instants: list[datetime],
+    texts_fields: list[tuple[str, int]],
+) -> list[Event]:
     """The Events of the rows that passed the checks, in the frame's order."""
     keep, kinds = reader.names.setdefault, {kind: spec[0] for kind, spec in reader.kinds.items()}
     columns = [good.get_column(n).to_list() for n in ("row", *_CORE[1:])]
     columns.insert(1, instants)
+    if texts_fields:
+        return _with_fields(keep, kinds, columns, good, texts_fields)
     return [
         Event(
             number,
@@ -122,6 +145,37 @@ def _events(reader: RowReader, good: pl.DataFrame, instants: list[datetime]) -> 
         )
         for number, at, customer, kind, actor, stage, to in zip(*columns, strict=True)
     ]
+
+
+def _with_fields(
+    keep: Any,
+    kinds: dict[str, str],
+    columns: list[list[Any]],
+    good: pl.DataFrame,
+    texts_fields: list[tuple[str, int]],
+) -> list[Event]:
+    """`_events` for a file with declared text fields: each event carries its non-blank ones
+    (one text object per distinct value, as ids are)."""
+    names = [name for name, _ in texts_fields]
+    values = [good.get_column(f"field {name}").to_list() for name in names]
+    out = []
+    for (number, at, customer, kind, actor, stage, to), cells in zip(
+        zip(*columns, strict=True), zip(*values, strict=True), strict=True
+    ):
+        fields = {n: keep(v, v) for n, v in zip(names, cells, strict=True) if v is not None}
+        out.append(
+            Event(
+                number,
+                at,
+                keep(customer, customer),
+                kinds[kind],
+                keep(actor, actor),
+                None if stage is None else keep(stage, stage),
+                None if to is None else keep(to, to),
+                fields,
+            )
+        )
+    return out
 
 
 def _at_row(event: Event) -> tuple[datetime, int]:
