@@ -60,7 +60,7 @@ def command(
         doc.update(cov.document())
         json_doc.write(doc)
         return
-    from rulekit.testing.suite import short_instant
+    from rulekit.testing.compare import short_instant
 
     click.echo(
         f"{cov.policy_id} {cov.version} over {events} as of "

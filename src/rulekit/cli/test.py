@@ -1,4 +1,4 @@
-"""`rulekit test [PATH...]`: run a policy's YAML test files (see rulekit.testing.suite)."""
+"""`rulekit test [PATH...]`: run a policy's YAML test files (format: docs/formats.md)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def command(
     policy or history is invalid), 2 if a test file cannot be read or is malformed.
     """
     from rulekit.analysis.coverage import of_results
-    from rulekit.testing.suite import iter_results, run_tests
+    from rulekit.testing.session import iter_results, run_tests
 
     session = run_tests(paths or (".",), keywords, policy_path)
     covered = of_results(iter_results(session)) if coverage else []
