@@ -14,7 +14,8 @@ import rulekit
 from rulekit.cli.main import cli
 from rulekit.compiler import CompiledPolicy
 from rulekit.engine.replay.world import REASONS
-from rulekit.simulate.simulator import CORE, Simulation, simulate
+from rulekit.simulate.simulator import simulate
+from rulekit.simulate.world import CORE, Simulation
 from rulekit.tables import read_table
 
 ROOT = Path(__file__).resolve().parent.parent

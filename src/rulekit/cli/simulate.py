@@ -112,7 +112,9 @@ def command(
 
     def work() -> Any:
         from rulekit import api
-        from rulekit.simulate.simulator import PEOPLE_COLUMNS, simulate, write_rows
+        from rulekit.simulate.simulator import simulate
+        from rulekit.simulate.world import PEOPLE_COLUMNS
+        from rulekit.simulate.writer import write_rows
 
         compiled = api.load(policy, policy_path=policy_path)
         clock = time.perf_counter()
