@@ -9,7 +9,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rulekit.authoring.fmt import FmtError, comments_of, format_text, normalise_condition
+from rulekit.authoring.fmt import format_text
+from rulekit.authoring.fmt_comments import comments_of
+from rulekit.authoring.fmt_layout import FmtError, normalise_condition
 from rulekit.cli.main import cli
 from rulekit.policy.yamlsrc import parse_yaml
 from tests.conftest import DEFAULT_POLICY, EXAMPLES

@@ -22,7 +22,8 @@ def command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     writes the result to standard output. Exit 0 when done (with --check: when nothing would
     change), 1 when --check finds a file to change, 2 when a file cannot be read or formatted.
     """
-    from rulekit.authoring.fmt import FmtError, format_text
+    from rulekit.authoring.fmt import format_text
+    from rulekit.authoring.fmt_layout import FmtError
 
     changed: list[str] = []
     failed = False
