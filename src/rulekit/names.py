@@ -102,7 +102,8 @@ def stage_type(policy: Policy) -> Type:
 
 
 def event_type(policy: Policy) -> Type:
-    """The type of `event`: the contract's columns plus the policy's declared fields."""
+    """The type of `event`: the event log's columns (docs/formats.md) plus the policy's
+    declared fields."""
     attrs: dict[str, Type] = {
         "type": STRING,
         "at": DATETIME,

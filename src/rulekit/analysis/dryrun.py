@@ -56,7 +56,7 @@ class DryRun:
         }
 
     def document(self) -> dict[str, Any]:
-        """CONTRACT §3's dry-run document."""
+        """The dry-run document (docs/formats.md)."""
         return {
             "baseline": self.side(self.baseline),
             "candidate": self.side(self.candidate),

@@ -16,7 +16,7 @@ from rulekit.report import json_doc
 @click.option("--candidate", required=True, help="The proposed policy (path or ID@MAJOR).")
 @click.argument("events", type=click.Path(dir_okay=False))
 @history_options
-@text_or_json("json prints CONTRACT §3's dry-run document on stdout and nothing else.")
+@text_or_json("json prints the dry-run document (docs/formats.md) on stdout and nothing else.")
 @click.option("--html", "html", type=click.Path(dir_okay=False), help="Also write an HTML report.")
 @click.option("--first", default=20, show_default=True, help="Changed customers shown in text.")
 @policy_path_option

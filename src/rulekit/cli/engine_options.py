@@ -67,7 +67,7 @@ def input_options(fn: F) -> F:
             AS_OF,
             PEOPLE,
             SHEET,
-            text_or_json("json prints CONTRACT §3's document on stdout and nothing else."),
+            text_or_json("json prints the document of docs/formats.md on stdout and nothing else."),
             click.option(
                 "--out",
                 type=click.Path(dir_okay=False),

@@ -1,4 +1,4 @@
-"""`rulekit replay POLICY EVENTS --as-of T`: replay a history into a snapshot (CONTRACT §2, §3)."""
+"""`rulekit replay POLICY EVENTS --as-of T`: replay a history into a snapshot (docs/formats.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`rulekit run POLICY RECORDS --as-of T`: evaluate a snapshot of customer records (CONTRACT §2)."""
+"""`rulekit run POLICY RECORDS --as-of T`: evaluate a snapshot of records (docs/formats.md)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from rulekit.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, policy_path_op
     type=click.Choice(["text", "json", "github", "gitlab"]),
     default="text",
     show_default=True,
-    help="text for people, json for programs (CONTRACT §3), github for Actions annotations, "
+    help="text for people, json for programs (docs/formats.md), github for Actions annotations, "
     "gitlab for a GitLab code quality report.",
 )
 @click.option("--strict", is_flag=True, help="Warnings make the policy invalid too.")

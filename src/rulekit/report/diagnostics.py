@@ -1,4 +1,4 @@
-"""Render diagnostics: text with source line and caret, JSON (the contract), GitHub annotations."""
+"""Render diagnostics: text with source line and caret, JSON, GitHub annotations."""
 
 from __future__ import annotations
 
@@ -92,7 +92,8 @@ def full_message(d: Diagnostic) -> str:
 
 
 def to_json(diagnostics: Sequence[Diagnostic], valid: bool) -> str:
-    """CONTRACT §3: {"valid", "diagnostics": [{file, line, column, severity, code, message}]}."""
+    """The validate document of docs/formats.md:
+    {"valid", "diagnostics": [{file, line, column, severity, code, message}]}."""
     items = []
     for d in diagnostics:
         s = d.span

@@ -1,6 +1,6 @@
 """Write a result's customer table to a file: .csv, .xlsx, .parquet or .jsonl by extension.
 
-The columns are those of a snapshot (CONTRACT §1), so a replay's output can be fed to `run`.
+The columns are those of a snapshot (docs/formats.md), so a replay's output can be fed to `run`.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ class CustomerFrame:
         ]
 
     def documents(self, run: bool) -> list[dict[str, Any]]:
-        """The customers' objects of the JSON document (CONTRACT §3), built column-wise."""
+        """The customers' objects of the JSON document (docs/formats.md), built column-wise."""
         columns = [self.column(n) for n in ("customer", "state", "owner", "pending_owner")]
         columns += [self.flag_dicts(shared=True), self.column("stage")]
         columns += [self.iso_column("state_since"), self.numbers("lapses")]

@@ -1,6 +1,6 @@
 """The result of `replay` or `run`: customers, reps, rejected rows and counts.
 
-`document()` is the JSON document of CONTRACT §3; `customers_frame()` and friends give the
+`document()` is the JSON document of docs/formats.md; `customers_frame()` and friends give the
 same tables as polars DataFrames.
 """
 
@@ -26,7 +26,7 @@ from rulekit.timeutil import format_instant
 if TYPE_CHECKING:
     import polars as pl
 
-NO_STAGE = "new"  # the funnel's label for customers with no stage (CONTRACT §4)
+NO_STAGE = "new"  # the funnel's label for customers with no stage (docs/formats.md)
 
 
 @dataclass(slots=True)
@@ -87,7 +87,7 @@ class Result:
         return format_instant(value, self.tz) if value is not None else None
 
     def document(self, fields: bool = False) -> dict[str, Any]:
-        """The JSON document of CONTRACT §3; with `fields`, each customer also carries its
+        """The JSON document of docs/formats.md; with `fields`, each customer also carries its
         policy fields as an object `fields` (instants in ISO 8601, lists as lists)."""
         run = self.mode == "run"
         with collector.paused():  # a million small dicts: nothing for the collector to find
@@ -171,8 +171,9 @@ class Result:
         return str(value)
 
     def customer_table(self) -> tuple[list[str], list[list[Any]]]:
-        """The customers as a records table (CONTRACT §1's snapshot columns first), so that a
-        replay's `--out` file is a snapshot `run` can read; instants in the policy's zone."""
+        """The customers as a records table (the snapshot columns of docs/formats.md first), so
+        that a replay's `--out` file is a snapshot `run` can read; instants in the policy's
+        zone."""
         if not self.customers:
             return [], []
         first = self.customers[0]
