@@ -120,7 +120,7 @@ def compile_document(
     """Compile a merged policy document."""
     from pydantic import ValidationError
 
-    from rulekit.graph import build, checks
+    from rulekit.graph import build, checks, pool_checks
     from rulekit.policy.models import Policy
     from rulekit.policy.schema_errors import diagnostics_from
     from rulekit.timeutil import zone
@@ -135,6 +135,7 @@ def compile_document(
     diags += found
     graph = build.build(policy)
     diags += checks.check(policy, graph, doc)
+    diags += pool_checks.check(policy, doc)
     if any(d.is_error for d in diags):
         return None, diags
     compiled = CompiledPolicy(
@@ -263,10 +264,36 @@ def _compile_conditions(
             c.condition((section, "value"), measure.value, NUMBER)
     for name, rule in policy.rules.items():
         c.condition(("rules", name, "when"), rule.when)
-        c.template(("rules", name, "message"), rule.message)
+        if rule.streak is None:
+            c.template(("rules", name, "message"), rule.message)
         if rule.do is not None and rule.do.overflow is not None:
             c.condition(("rules", name, "do", "overflow", "when"), rule.do.overflow.when)
+    _pool_conditions(c, policy)
     return c.conditions, c.templates, order, c.diags
+
+
+def _pool_conditions(c: _Conditions, policy: Policy) -> None:
+    """The conditions of named quotas, routes and metrics, and streak messages."""
+    from rulekit.lang import NUMBER, STRING, Scope
+
+    for name, quota in policy.quotas.items():
+        c.condition(("quotas", name, "holds_slot"), quota.holds_slot)
+    for name, metric in policy.metrics.items():
+        c.condition(("metrics", name, "among"), metric.among)
+        expect = NUMBER if metric.kind == "average" else "bool"
+        c.condition(("metrics", name, metric.kind), metric.expression, expect)
+    streak_scope = Scope(
+        names={"group": STRING, "value": NUMBER, "days": NUMBER, "metric": STRING},
+        functions=c.scope.functions,
+    )
+    for name, rule in policy.rules.items():
+        if rule.streak is not None and rule.message is not None:
+            general, c.scope = c.scope, streak_scope
+            c.template(("rules", name, "message"), rule.message)
+            c.scope = general
+        for i, route in enumerate(rule.do.routes or () if rule.do is not None else ()):
+            c.condition(("rules", name, "do", "routes", i, "when"), route.when)
+            c.condition(("rules", name, "do", "routes", i, "skip"), route.skip)
 
 
 def _sort_key(c: _Conditions, path: Path, item: str) -> SortKey | None:

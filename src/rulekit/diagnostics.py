@@ -57,6 +57,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     # capability targets
     "RK401": (W, "reach does not decrease along the path"),
     "RK402": (W, "stage days do not add up to the cycle"),
+    # pool settings: counters, quotas, metrics, schedules
+    "RK601": (E, "counter of an unknown event"),
+    "RK602": (E, "name already taken"),
+    "RK603": (E, "streak of an unknown metric"),
+    "RK604": (W, "schedule without effect"),
     # overlays
     "RK501": (E, "base policy not found"),
     "RK502": (E, "overlays extend each other in a cycle"),

@@ -27,6 +27,7 @@ from rulekit.lang import (
 
 if TYPE_CHECKING:
     from rulekit.policy.models import Policy
+    from rulekit.policy.pool_models import CounterSpec
 
 FIELD_TYPES: dict[str, Type] = {
     "string": STRING,
@@ -147,6 +148,23 @@ ENGINE_FUNCTIONS = (
 )
 
 
+def counter_function(name: str, spec: CounterSpec) -> Function:
+    """`NAME(key)`: a declared counter's value for a key now (`NAME()` for `by: all`)."""
+    from rulekit.lang.runtime import env_now
+
+    def impl(env: Mapping[str, Any], *key: Any) -> Any:
+        counters = env.get("__counters__")
+        if counters is None:
+            return 0  # nothing counted (a snapshot has no events)
+        return counters.value(name, key[0] if key else "", env_now(env))
+
+    what = ", ".join(spec.count)
+    if spec.by == "all":
+        return Function(name, (), NUMBER, f"{what} events in the window.", impl, uses_env=True)
+    doc = f"{what} events of a {spec.by} in the window."
+    return Function(name, ((STRING,),), NUMBER, doc, impl, uses_env=True)
+
+
 def scope_for(policy: Policy) -> Scope:
     """The scope of every condition in `policy`."""
     names: dict[str, Type] = {name: t for name, (t, _) in RECORD.items()}
@@ -160,4 +178,5 @@ def scope_for(policy: Policy) -> Scope:
     names["event"] = event_type(policy)
     symbols = {name: "stage" for name in policy.stages}
     symbols.update({name: "state" for name in policy.states})
-    return Scope(names=names, symbols=symbols).with_functions(*ENGINE_FUNCTIONS)
+    counters = [counter_function(n, spec) for n, spec in policy.counters.items()]
+    return Scope(names=names, symbols=symbols).with_functions(*ENGINE_FUNCTIONS, *counters)

@@ -14,7 +14,17 @@ from rulekit.policy.yamlsrc import Path
 from rulekit.source import Span
 
 #: sections whose entries are named: an entry is added or removed as a whole.
-NAMED = ("fields", "events", "stages", "states", "transitions", "rules")
+NAMED = (
+    "fields",
+    "events",
+    "stages",
+    "states",
+    "transitions",
+    "rules",
+    "counters",
+    "quotas",
+    "metrics",
+)
 #: keys that say which policy this is rather than what it does.
 IDENTITY = ("rulekit", "id", "version", "title", "description")
 

@@ -21,6 +21,9 @@ NAMED = {
     "states": "StateSpec",
     "transitions": "TransitionSpec",
     "rules": "RuleSpec",
+    "counters": "CounterSpec",
+    "quotas": "NamedQuotaSpec",
+    "metrics": "MetricSpec",
 }
 #: (kind of a mapping, key) -> kind of the value.
 CHILD = {
@@ -33,6 +36,9 @@ CHILD = {
     ("QuotaSpec", "by_team"): "by_team",
     ("RuleSpec", "do"): "ActionSpec",
     ("ActionSpec", "overflow"): "OverflowSpec",
+    ("RuleSpec", "streak"): "StreakSpec",
+    ("NamedQuotaSpec", "by_team"): "by_team",
+    ("NamedQuotaSpec", "by_rep"): "by_team",
 }
 #: (kind of a mapping, key) of values that are conditions or expressions.
 CONDITIONS = {
@@ -44,6 +50,11 @@ CONDITIONS = {
     ("MeasureSpec", "value"),
     ("RuleSpec", "when"),
     ("OverflowSpec", "when"),
+    ("NamedQuotaSpec", "holds_slot"),
+    ("MetricSpec", "share"),
+    ("MetricSpec", "count"),
+    ("MetricSpec", "average"),
+    ("MetricSpec", "among"),
 }
 
 
@@ -67,6 +78,10 @@ def _key_orders() -> dict[str, list[str]]:
             "RuleSpec",
             "ActionSpec",
             "OverflowSpec",
+            "CounterSpec",
+            "NamedQuotaSpec",
+            "MetricSpec",
+            "StreakSpec",
         )
     }
     # At the top level only the identity keys are ordered (they come first); the sections

@@ -33,6 +33,9 @@ SECTIONS = {
     "QuotaSpec": "quota",
     "RankSpec": "priority",
     "RuleSpec": "rules",
+    "CounterSpec": "counters",
+    "NamedQuotaSpec": "quotas",
+    "MetricSpec": "metrics",
 }
 
 #: (model, key) -> description, from the reference's tables (markdown removed).
@@ -149,6 +152,75 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
         " it holds)"
     ),
     ("RuleSpec", "title"): "a label",
+    ("Policy", "quotas"): "named quotas: ownership and lock caps, per-team and per-rep limits.",
+    ("Policy", "counters"): "counts of applied events per rep, owner or customer over a window.",
+    ("Policy", "metrics"): "numbers over a population of customers, per rep, team or company.",
+    (
+        "RuleSpec",
+        "schedule",
+    ): (
+        "when a swept rule runs: `daily at 02:00`, `every 48h`, `weekly on monday at "
+        "09:00` (default: daily at 00:00)"
+    ),
+    (
+        "RuleSpec",
+        "streak",
+    ): (
+        "instead of `when`: `{metric, below or above, days}`, an alert when a metric "
+        "stays past a threshold for that many checks in a row"
+    ),
+    (
+        "CounterSpec",
+        "count",
+    ): "an event type or a list of them; `routed` counts the leads a routing rule gave to a rep",
+    (
+        "CounterSpec",
+        "by",
+    ): (
+        "`actor` (default), `owner` (the customer's owner after the event, or its pending "
+        "owner), `customer`, or `all` (one count for the company, read as `NAME()`)"
+    ),
+    (
+        "CounterSpec",
+        "within",
+    ): (
+        "`day` (default: the calendar day in the policy's timezone), `week` (Monday to "
+        "Sunday), or a rolling duration (`24h`, `7d`)"
+    ),
+    ("CounterSpec", "title"): "a label",
+    (
+        "NamedQuotaSpec",
+        "holds_slot",
+    ): "a condition: a customer for which it holds takes a slot of its owner in this quota",
+    ("NamedQuotaSpec", "limit"): "the limit of every rep",
+    ("NamedQuotaSpec", "by_team"): "the limit of the reps of a team (people file)",
+    ("NamedQuotaSpec", "by_rep"): "the limit of one rep",
+    (
+        "NamedQuotaSpec",
+        "pending",
+    ): (
+        "`true` (default): a pending claim takes a slot of its pending owner, as in "
+        "`quota`; `false`: it does not"
+    ),
+    ("NamedQuotaSpec", "title"): "a label",
+    (
+        "MetricSpec",
+        "share",
+    ): "a condition: the metric is the fraction of `among` for which it holds (0..1)",
+    ("MetricSpec", "count"): "a condition: the metric is the number of `among` for which it holds",
+    (
+        "MetricSpec",
+        "average",
+    ): "a number expression: the metric is its mean over `among` (nulls left out)",
+    ("MetricSpec", "among"): "a condition: the population (every customer if omitted)",
+    (
+        "MetricSpec",
+        "per",
+    ): (
+        "`rep` (grouped by owner), `team` (by the owner's team in the people file) or "
+        "`company` (default)"
+    ),
+    ("MetricSpec", "title"): "a label",
 }
 
 _EXTRA = {
@@ -160,6 +232,16 @@ _EXTRA = {
     ("ActionSpec", "overflow"): "routing: where the lead goes when `when` holds for a rep",
     ("OverflowSpec", "when"): "a condition on `rep`, the rep being considered",
     ("OverflowSpec", "to"): "where the lead goes instead: a rep id or `team:NAME`",
+    ("ActionSpec", "routes"): "an ordered list of routes: the first that applies and finds a rep",
+    ("RouteSpec", "assign"): "a rep id or `team:NAME` to give the lead to",
+    ("RouteSpec", "when"): "a condition on the customer: the route applies when it holds",
+    ("RouteSpec", "strategy"): "`least_loaded` (default) or `round_robin`",
+    ("RouteSpec", "weight"): "a number column of the people file weighting each rep",
+    ("RouteSpec", "skip"): "a condition on `rep`: reps for whom it holds are passed over",
+    ("StreakSpec", "metric"): "the metric a streak watches",
+    ("StreakSpec", "below"): "the threshold the metric stays under (65% or 0.65)",
+    ("StreakSpec", "above"): "the threshold the metric stays over",
+    ("StreakSpec", "days"): "how many checks in a row raise the alert",
 }
 
 
@@ -192,7 +274,7 @@ def reference_tables(markdown: str) -> dict[tuple[str, str], str]:
 def _models() -> dict[str, Any]:
     from rulekit.policy import models
 
-    names = [*SECTIONS, "MeasureSpec", "ActionSpec", "OverflowSpec"]
+    names = [*SECTIONS, "MeasureSpec", "ActionSpec", "OverflowSpec", "RouteSpec", "StreakSpec"]
     return {name: getattr(models, name) for name in names}
 
 
@@ -262,6 +344,18 @@ def generate(states: list[str] | None = None, stages: list[str] | None = None) -
             {"type": "null"},
         ]
     }
+    defs["Schedule"] = {
+        "type": "string",
+        "pattern": r"^ *(daily|weekly on [A-Za-z]+|every [0-9.]+ *(min|h|d|w|s)) *"
+        r"( at [0-9]{1,2}:[0-9]{2})? *$",
+        "description": "when a rule runs: daily at 02:00, every 48h, weekly on monday at 09:00",
+        "examples": ["daily at 02:00", "every 48h", "weekly on monday at 09:00"],
+    }
+    for key in ("below", "above"):
+        defs["StreakSpec"]["properties"][key] = {
+            "anyOf": [{"type": "number"}, {"$ref": "#/$defs/Percent"}, {"type": "null"}]
+        }
+    defs["CounterSpec"]["properties"]["count"] = _names({"type": "string", "minLength": 1})
     if stages:
         root["stages"]["propertyNames"] = {"anyOf": [{"enum": stages}, {"type": "string"}]}
     if states:

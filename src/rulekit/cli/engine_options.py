@@ -186,6 +186,7 @@ def emit(
         if with_alerts:
             doc["alerts"] = [
                 {"customer": a.customer, "rule": a.rule, "level": a.level, "message": a.message}
+                | ({"group": a.group} if a.group is not None else {})
                 for a in result.alerts
             ]
         json_doc.write(doc)

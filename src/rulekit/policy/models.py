@@ -11,8 +11,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from rulekit.policy.pool_models import (
+    CounterSpec,
+    MetricSpec,
+    NamedQuotaSpec,
+    RouteSpec,
+    ScheduleValue,
+    StreakSpec,
+)
 from rulekit.timeutil import Duration
 
 DSL_VERSION = 1
@@ -186,16 +194,32 @@ class ActionSpec(Strict):
     action: Text | None = None
     assign: Text | None = None
     overflow: OverflowSpec | None = None
+    routes: Annotated[list[RouteSpec], Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ActionSpec:
+        kinds = [k for k in ("action", "assign", "routes") if getattr(self, k) is not None]
+        if len(kinds) > 1:
+            raise ValueError(f"a rule does one thing: `{kinds[0]}` or `{kinds[1]}`, not both")
+        return self
 
 
 class RuleSpec(Strict):
     """A named rule: when its condition holds it raises an alert and/or does something."""
 
-    when: Text
+    when: Text | None = None
+    streak: StreakSpec | None = None
     alert: Literal["info", "warning", "critical"] | None = None
     message: str | None = None
     do: Annotated[ActionSpec, BeforeValidator(_do_shorthand)] | None = None
+    schedule: ScheduleValue | None = None
     title: str | None = None
+
+    @model_validator(mode="after")
+    def _when_or_streak(self) -> RuleSpec:
+        if (self.when is None) == (self.streak is None):
+            raise ValueError("a rule has a `when` condition or a `streak`, exactly one of them")
+        return self
 
 
 class RankSpec(Strict):
@@ -230,6 +254,9 @@ class Policy(Strict):
     states: dict[str, StateSpec | None] = Field(default_factory=dict)
     transitions: dict[str, TransitionSpec] = Field(default_factory=dict)
     quota: QuotaSpec | None = None
+    quotas: dict[str, NamedQuotaSpec] = Field(default_factory=dict)
+    counters: dict[str, CounterSpec] = Field(default_factory=dict)
+    metrics: dict[str, MetricSpec] = Field(default_factory=dict)
     priority: RankSpec | None = None
     overdue: MeasureSpec | None = None
     forecast: MeasureSpec | None = None

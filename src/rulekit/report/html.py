@@ -243,8 +243,16 @@ def _tables(run: DryRun) -> str:
         [taken_b[m] for m in moves],
     )
     n = len(run.changed)
+    declared = a.world is not None and b.world is not None
+    declared = declared and any(r.world.program.policy.model.metrics for r in (a, b) if r.world)
+    metric_panel = (
+        _panel("metrics-table", "Metrics at as-of", tables.metrics_table(a.metrics(), b.metrics()))
+        if declared
+        else ""
+    )
     return (
-        '<div class="grid2 row">'
+        metric_panel
+        + '<div class="grid2 row">'
         + _panel("states-table", "States", state_table)
         + _panel("refusals-table", "Refusals", refusal_table)
         + "</div>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rulekit.report.svg import esc, num
 
@@ -131,3 +131,25 @@ def changed_table(changed: Sequence[Change]) -> str:
     elif not changed:
         out = '<p class="note">No customer ends differently.</p>'
     return out
+
+
+def metrics_table(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """The declared metrics at as-of under both policies: one row per metric and group."""
+    rows = []
+    for name in dict.fromkeys([*a, *b]):
+        va: dict[str, Any] = a.get(name, {}).get("values", {})
+        vb: dict[str, Any] = b.get(name, {}).get("values", {})
+        for group in sorted({*va, *vb}):
+            rows.append(
+                cell(name)
+                + cell(group)
+                + cell(_metric(va.get(group)))
+                + cell(_metric(vb.get(group)))
+            )
+    return table(["metric", "group", "baseline", "candidate"], rows, table_id="table-metrics")
+
+
+def _metric(value: object) -> object:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return value

@@ -15,8 +15,8 @@ from rulekit.source import Span
 TOP_KEYS = ("policy", "as_of", "people", "tests", "description")
 CASE_KEYS = ("description", "policy", "events", "records", "as_of", "people", "expect")
 EXPECT_KEYS = ("customers", "refused", "reps", "alerts", "alerts_absent", "counts")
-REFUSED_KEYS = ("row", "customer", "type", "actor", "at", "reason")
-ALERT_KEYS = ("customer", "rule", "level", "message")
+REFUSED_KEYS = ("row", "customer", "type", "actor", "at", "reason", "quota")
+ALERT_KEYS = ("customer", "rule", "level", "message", "group")
 COUNT_KEYS = ("events", "applied", "rejected", "timers")
 CUSTOMER_FIELDS = (
     "state",
@@ -33,7 +33,7 @@ CUSTOMER_FIELDS = (
     "due",
     "violations",
 )
-REP_FIELDS = ("slots_used", "slot_limit", "expected_signings", "funnel", "violations")
+REP_FIELDS = ("slots_used", "slot_limit", "expected_signings", "funnel", "violations", "quotas")
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 
 

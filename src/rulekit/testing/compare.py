@@ -226,7 +226,7 @@ def _refused(result: Result, doc: dict[str, Any], expect: list[dict[str, Any]]) 
         if full is not None:
             used.add(full)
             continue
-        ident = [k for k in REFUSED_KEYS if k != "reason"]
+        ident = [k for k in REFUSED_KEYS if k not in ("reason", "quota")]
         near = next(
             (i for i, r in enumerate(got) if i not in used and matches(item, r, ident)), None
         )

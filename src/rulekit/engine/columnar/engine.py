@@ -43,6 +43,9 @@ def run_columnar(
     policy: CompiledPolicy, records: Table | TextFrame, as_of: datetime, people: People
 ) -> Result:
     """Evaluate `records` at `as_of` with polars; raise NotColumnar to fall back."""
+    model = policy.model
+    if model.quotas or model.metrics:
+        raise NotColumnar("named quotas and metrics are computed by the row engine")
     try:
         return _Run(policy, records, as_of, people).result()
     except Unsupported as exc:

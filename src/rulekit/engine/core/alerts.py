@@ -19,7 +19,8 @@ def alerts(
         customer = customers[cid]
         env = Env(program, customer, at)
         for rule in rules:
-            if rule.alert is not None and truth(rule.when(env)):
+            when = rule.when
+            if rule.alert is not None and when is not None and truth(when(env)):
                 text = rule.message.render(env) if rule.message is not None else rule.name
                 out.append(Alert(cid, rule.name, rule.alert, text))
     return out

@@ -6,7 +6,11 @@ team. With one, an actor it does not list is a rep, and `admin` is an admin only
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+
+_NONE: Mapping[str, str | None] = MappingProxyType({})
 
 ROLES = ("rep", "admin")
 
@@ -19,6 +23,7 @@ class Person:
     name: str | None
     team: str | None
     role: str
+    attributes: Mapping[str, str | None] = field(default_factory=lambda: _NONE)  # other columns
 
 
 @dataclass(slots=True)

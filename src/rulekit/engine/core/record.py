@@ -234,5 +234,6 @@ _GETTERS: dict[str, Callable[[Env], Any]] = {
     "now": lambda e: e.now,
     "rep": lambda e: None,
     "__slots__": lambda e: e.program.extra.get("slots"),
+    "__counters__": lambda e: e.program.extra.get("counters"),
     "tz": lambda e: e.program.tz,
 }

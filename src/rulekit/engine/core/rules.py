@@ -19,9 +19,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rulekit.policy.pool_models import DAILY, Schedule
+
 if TYPE_CHECKING:
     from rulekit.compiler import CompiledPolicy
     from rulekit.lang import Condition, Template
+    from rulekit.policy.pool_models import StreakSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One route of an ordered routing list (`do: {routes: [...]}`)."""
+
+    assign: str
+    when: Condition | None
+    strategy: str  # least_loaded or round_robin
+    weight: str | None  # a people-file column weighting each rep
+    skip: Condition | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,43 +43,58 @@ class Rule:
     """A rule, ready to run."""
 
     name: str
-    when: Condition
+    when: Condition | None  # None for a streak rule
     alert: str | None
     message: Template | None
     action: str | None
     assign: str | None
     overflow_when: Condition | None
     overflow_to: str | None
+    routes: tuple[Route, ...] = ()
+    schedule: Schedule = DAILY
+    streak: StreakSpec | None = None
+    order: int = 0
 
     @property
     def on_event(self) -> bool:
         """True if the rule reads the event being applied (checked after each event)."""
-        return bool({"event", "actor"} & self.when.names)
+        return self.when is not None and bool({"event", "actor"} & self.when.names)
 
     @property
     def acts(self) -> bool:
         """True if the rule changes customers (not just alerts)."""
-        return self.action is not None or self.assign is not None
+        return self.action is not None or self.assign is not None or bool(self.routes)
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
     """A rule's alert for one customer."""
 
-    customer: str
+    customer: str | None
     rule: str
     level: str
     message: str
+    group: str | None = None  # a streak's rep, team or `company` (customer is None then)
 
 
 def build(policy: CompiledPolicy) -> list[Rule]:
     """The policy's rules, compiled."""
     out = []
-    for name, spec in policy.model.rules.items():
+    for order, (name, spec) in enumerate(policy.model.rules.items()):
         when = policy.conditions.get(("rules", name, "when"))
-        if when is None:
+        if when is None and spec.streak is None:
             continue
         do = spec.do
+        routes = tuple(
+            Route(
+                r.assign,
+                policy.conditions.get(("rules", name, "do", "routes", i, "when")),
+                r.strategy,
+                r.weight,
+                policy.conditions.get(("rules", name, "do", "routes", i, "skip")),
+            )
+            for i, r in enumerate(do.routes or () if do is not None else ())
+        )
         out.append(
             Rule(
                 name,
@@ -76,6 +105,10 @@ def build(policy: CompiledPolicy) -> list[Rule]:
                 do.assign if do else None,
                 policy.conditions.get(("rules", name, "do", "overflow", "when")),
                 do.overflow.to if do and do.overflow else None,
+                routes,
+                spec.schedule or DAILY,
+                spec.streak,
+                order,
             )
         )
     return out

@@ -7,27 +7,44 @@ a slot of its pending owner while a claim awaits approval.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 
 from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Customer, Env
+from rulekit.engine.core.selector import Selector
+from rulekit.policy.pool_models import NamedQuotaSpec
 
 
 class Ledger:
-    """Slots used per rep, kept up to date customer by customer."""
+    """Slots used per rep, kept up to date customer by customer.
 
-    def __init__(self, program: Program, people: People) -> None:
+    The policy's `quota` by default; a named quota gives its own `holds` selector, its
+    `limit_of` (rep -> limit) and whether a pending claim holds a slot.
+    """
+
+    def __init__(
+        self,
+        program: Program,
+        people: People,
+        holds: Selector | None = None,
+        limit_of: Callable[[str], int | None] | None = None,
+        pending: bool = True,
+    ) -> None:
         self.program = program
         self.people = people
         self.used: Counter[str] = Counter()
         self.held: dict[str, tuple[str, ...]] = {}
         self._limits: dict[str, int | None] = {}  # rep -> limit (people do not change)
-        holds = program.holds_slot
+        self.holds = holds if limit_of is not None else program.holds_slot
+        self._limit_of = limit_of or (lambda rep: program.limit_for(people.team(rep)))
+        self._pending = pending
+        holds = self.holds
         self._memo = holds.by_state if holds is not None else None  # state -> holds a slot
 
     def _owner_holds(self, customer: Customer, now: datetime) -> bool:
-        holds = self.program.holds_slot
+        holds = self.holds
         return holds is not None and holds(Env(self.program, customer, now))
 
     def holders(self, customer: Customer, now: datetime) -> tuple[str, ...]:
@@ -39,7 +56,7 @@ class Ledger:
             memo = self._memo
             found = memo.get(customer.state) if memo is not None else None
             holds = found if found is not None else self._owner_holds(customer, now)
-        if pending is None:
+        if pending is None or not self._pending:
             return (owner,) if holds else ()  # type: ignore[return-value]
         if not holds or owner == pending:  # the owner's own pending move holds one slot
             return (pending,)
@@ -91,5 +108,29 @@ class Ledger:
         limits = self._limits
         if rep in limits:
             return limits[rep]
-        limit = limits[rep] = self.program.limit_for(self.people.team(rep))
+        limit = limits[rep] = self._limit_of(rep)
         return limit
+
+
+def named_ledgers(program: Program, people: People) -> list[tuple[str, Ledger]]:
+    """A ledger per named quota (`quotas:`), in declaration order.
+
+    A rep's limit in a quota is the strictest of those that match it: the quota's `limit`,
+    its team's in `by_team`, its own in `by_rep` (no limit if none matches).
+    """
+    policy = program.policy
+    out = []
+    for name, spec in policy.model.quotas.items():
+        condition = policy.conditions.get(("quotas", name, "holds_slot"))
+        if condition is None:
+            continue
+
+        def limit_of(rep: str, spec: NamedQuotaSpec = spec) -> int | None:
+            team = people.team(rep)
+            found = [spec.limit, spec.by_rep.get(rep)]
+            found.append(spec.by_team.get(team) if team is not None else None)
+            given = [n for n in found if n is not None]
+            return min(given) if given else None
+
+        out.append((name, Ledger(program, people, Selector(condition), limit_of, spec.pending)))
+    return out

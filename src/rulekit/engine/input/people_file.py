@@ -32,7 +32,8 @@ def read_people(table: Table) -> People:
         if pid in people.listed:
             problems.append(f"{table.path}:{number}:id: `{pid}` is listed twice")
             continue
-        people.listed[pid] = Person(pid, cell("name"), cell("team"), role)
+        other = {c: cell(c) for c in table.columns if c not in ("id", "name", "team", "role")}
+        people.listed[pid] = Person(pid, cell("name"), cell("team"), role, other)
     if problems:
         raise InputError(problems)
     return people

@@ -13,16 +13,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from rulekit.engine.core import counters
 from rulekit.engine.core.effects import add_fields, mark_stage, take
 from rulekit.engine.core.event import Event
 from rulekit.engine.core.people import People
 from rulekit.engine.core.plan import EventPlan, plan, plans
 from rulekit.engine.core.program import START, Move, Program
 from rulekit.engine.core.record import Customer, Env
+from rulekit.engine.core.rules import Rule
+from rulekit.engine.core.schedules import next_run
 from rulekit.engine.input.event_rows import EventLog
 from rulekit.engine.replay.rule_runner import RuleRunner
 from rulekit.engine.replay.world import Rejection, Step, World
 from rulekit.lang.runtime import truth
+from rulekit.policy.pool_models import DAILY, Schedule
 
 
 class Replayer:
@@ -35,17 +39,20 @@ class Replayer:
         self.watch = watch
         self.rules = RuleRunner(program, people, self.world, self.record_rule, program.rules)
         self._next_sweep: datetime | None = None
+        self._runs: dict[Schedule, datetime] = {}  # the next run of each rule schedule
+        self._refused_by: tuple[str, str] | None = None  # a named quota's refusal
         self.plans = plans(program)
         self._admins: dict[str, bool] = {}  # actor -> is an admin
         used = self.world.ledger.used
         program.extra["slots"] = lambda rep: used.get(rep, 0)
+        self.counters = program.extra["counters"] = counters.build(program.policy)
 
     # -- timers ---------------------------------------------------------------------------
     def _fire(self, customer: Customer, move: Move, due: datetime) -> None:
         values = take(self.program, customer, move, due)
         self.world.timers_fired += 1
         self.world.taken[move.name] += 1
-        self.world.ledger.commit(customer, due)
+        self.world.commit(customer, due)
         self.world.timers.schedule(customer)
         if customer.id == self.watch:
             self.world.steps.append(
@@ -53,16 +60,40 @@ class Replayer:
             )
 
     def advance(self, until: datetime) -> None:
-        """Fire the timers due at or before `until`, and the daily rule sweeps before it."""
+        """Fire the timers due at or before `until`, and the scheduled rule sweeps before it
+        (in time order; rules of several schedules due at once run in one sweep)."""
         if self.rules.swept:
-            if self._next_sweep is None:
-                self._next_sweep = _next_midnight(until, self.program)
-            while self._next_sweep <= until:
-                sweep = self._next_sweep
-                self.world.timers.fire_until(sweep, self.world.customers, self._fire)
-                self.rules.sweep(sweep)
-                self._next_sweep = _next_midnight(sweep, self.program)
+            schedules = self.rules.schedules
+            if len(schedules) == 1 and DAILY in schedules:
+                self._daily(until)
+            else:
+                self._scheduled(until, schedules)
         self.world.timers.fire_until(until, self.world.customers, self._fire)
+
+    def _daily(self, until: datetime) -> None:
+        if self._next_sweep is None:
+            self._next_sweep = _next_midnight(until, self.program)
+        while self._next_sweep <= until:
+            sweep = self._next_sweep
+            self.world.timers.fire_until(sweep, self.world.customers, self._fire)
+            self.rules.sweep(sweep)
+            self._next_sweep = _next_midnight(sweep, self.program)
+
+    def _scheduled(self, until: datetime, schedules: dict[Schedule, list[Rule]]) -> None:
+        tz = self.program.tz
+        runs = self._runs
+        if not runs:
+            runs.update({s: next_run(s, until, tz) for s in schedules})
+        while True:
+            due = min(runs.values())
+            if due > until:
+                return
+            self.world.timers.fire_until(due, self.world.customers, self._fire)
+            now = [s for s, at in runs.items() if at == due]
+            rules = sorted((r for s in now for r in schedules[s]), key=lambda r: r.order)
+            self.rules.sweep(due, rules)
+            for s in now:
+                runs[s] = next_run(s, due, tz, previous=due)
 
     def record_rule(
         self, customer: Customer, rule: str, at: datetime, values: dict[str, Any]
@@ -144,8 +175,14 @@ class Replayer:
         if move is not None:
             (world.refused if reason is not None else world.taken)[move.name] += 1
         if reason is not None:
+            quota = None
+            if reason == "quota_exceeded" and world.quotas:
+                quota, detail = self._refused_by or ("quota", detail)
+                self._refused_by = None
             world.rejected.append(
-                Rejection(event.row, event.at, event.customer, event.type, actor, reason, detail)
+                Rejection(
+                    event.row, event.at, event.customer, event.type, actor, reason, detail, quota
+                )
             )
         if watched:  # the event's step first, then the routing it triggers
             current = world.customers.get(event.customer)
@@ -164,11 +201,19 @@ class Replayer:
                 )
             )
         if reason is None:
+            if self.counters is not None:
+                self._count(event)
             if self.rules.on_event:
                 applied_to = world.customers.get(event.customer)
                 if applied_to is not None:
                     self.rules.after_event(applied_to, event)
             world.applied += 1
+
+    def _count(self, event: Event) -> None:
+        found = self.world.customers.get(event.customer)
+        owner = (found.owner or found.pending_owner) if found is not None else None
+        assert self.counters is not None
+        self.counters.note(event.type, event.at, event.actor, owner, event.customer)
 
     def _decide(
         self, event: Event, customer: Customer | None, todo: EventPlan, admin: bool
@@ -265,7 +310,7 @@ class Replayer:
             if event.fields:
                 add_fields(customer, event.fields)
             values = take(program, customer, chosen, at, event)
-        rep = world.ledger.admit(customer, at)
+        rep = world.ledger.admit(customer, at) if not world.quotas else self._admit(customer, at)
         if rep is not None:
             customer.restore(saved)
             limit = world.ledger.limit(rep)
@@ -282,6 +327,20 @@ class Replayer:
                 world.timers.schedule(customer)
         return None, "", chosen, values
 
+    def _admit(self, customer: Customer, at: datetime) -> str | None:
+        """Admit a change under every quota; a named quota's refusal is noted for `apply`."""
+        refused = self.world.admit(customer, at)
+        if refused is None:
+            return None
+        rep, quota = refused
+        if quota != "quota":
+            ledger = self.world.quota_ledger(quota)
+            self._refused_by = (
+                quota,
+                f"{rep} holds {ledger.used[rep]} of {ledger.limit(rep)} `{quota}` slots",
+            )
+        return rep
+
     def _decide_pending(
         self, event: Event, customer: Customer, grant: bool
     ) -> tuple[str | None, str, Move | None, dict[str, Any]]:
@@ -297,7 +356,10 @@ class Replayer:
             if move.argument is not None and move.event in program.promotes:
                 mark_stage(program, customer, move.argument, event.at)  # `sign` approved
             values = take(program, customer, move, event.at, event, actor=claimant)
-        rep = world.ledger.admit(customer, event.at)
+        if world.quotas:
+            rep = self._admit(customer, event.at)
+        else:
+            rep = world.ledger.admit(customer, event.at)
         if rep is not None:
             customer.restore(saved)
             return "quota_exceeded", f"{rep} is at the limit", move, {}

@@ -13,14 +13,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
+from rulekit.engine.core import metrics
+from rulekit.engine.core.counters import ROUTED
 from rulekit.engine.core.effects import take
 from rulekit.engine.core.event import Event
 from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Move, Program
 from rulekit.engine.core.record import Customer, Env
 from rulekit.engine.core.rules import Rule
+from rulekit.engine.replay.routing import Router
 from rulekit.engine.replay.world import World
 from rulekit.lang.runtime import truth
+from rulekit.policy.pool_models import Schedule
 
 
 class RuleRunner:
@@ -36,24 +40,39 @@ class RuleRunner:
     ) -> None:
         self.program, self.people, self.world, self.record = program, people, world, record
         self.on_event = [r for r in rules if r.acts and r.on_event]
-        self.swept = [r for r in rules if r.acts and not r.on_event]
+        self.swept = [r for r in rules if (r.acts and not r.on_event) or r.streak is not None]
+        self.schedules: dict[Schedule, list[Rule]] = {}
+        for rule in self.swept:
+            self.schedules.setdefault(rule.schedule, []).append(rule)
+        used = world.ledger.used
+        self.router = Router(program, people, lambda rep: used.get(rep, 0), self._has_room)
+        self.metrics = {m.name: m for m in metrics.build(program)} if self.swept else {}
 
     def after_event(self, customer: Customer, event: Event) -> None:
         """Check the event rules for the customer an event was just applied to."""
         program = self.program
         for rule in self.on_event:
-            if truth(rule.when(Env(program, customer, event.at, event))):
+            if truth(rule.when(Env(program, customer, event.at, event))):  # type: ignore[misc]
                 self.act(rule, customer, event.at, event)
 
-    def sweep(self, at: datetime) -> None:
-        """Check the swept rules for every customer at `at`."""
+    def sweep(self, at: datetime, rules: list[Rule] | None = None) -> None:
+        """Check the swept rules (all, or those given) for every customer at `at`, then the
+        streak rules' metrics."""
         program = self.program
         customers = self.world.customers
-        for cid in sorted(customers):
-            customer = customers[cid]
-            for rule in self.swept:
-                if truth(rule.when(Env(program, customer, at))):
-                    self.act(rule, customer, at, None)
+        due = self.swept if rules is None else rules
+        acting = [r for r in due if r.when is not None]
+        if acting:
+            for cid in sorted(customers):
+                customer = customers[cid]
+                for rule in acting:
+                    if truth(rule.when(Env(program, customer, at))):  # type: ignore[misc]
+                        self.act(rule, customer, at, None)
+        for rule in due:
+            if rule.streak is not None:
+                metric = self.metrics[rule.streak.metric]
+                values = metrics.compute(program, metric, customers.values(), at, self.people)
+                self.world.streaks.check(rule, values)
 
     def act(self, rule: Rule, customer: Customer, at: datetime, event: Event | None) -> None:
         """Do what `rule` says to `customer`, unless the state or the quota does not allow it."""
@@ -69,8 +88,8 @@ class RuleRunner:
                 return
             values = take(self.program, customer, move, at, event)
             taken = move.name
-        elif rule.assign is not None:
-            rep = self._route(rule, customer, at, event)
+        elif rule.assign is not None or rule.routes:
+            rep = self.router.pick(rule, customer, at, event)
             if rep is None or rep == customer.owner:
                 return
             taking = self._taking_move(customer)
@@ -80,13 +99,16 @@ class RuleRunner:
             else:
                 customer.owner = rep
                 values = {"owner": rep}
-        if world.ledger.over_limit(customer, at) is not None:
+        if world.over_limit(customer, at) is not None:
             customer.restore(saved)
             return
-        world.ledger.commit(customer, at)
+        world.commit(customer, at)
         if customer.version != saved[-1]:
             world.timers.schedule(customer)
         world.rules_fired[rule.name] += 1
+        counted = self.program.extra.get("counters")
+        if counted is not None and rule.action is None:
+            counted.note(ROUTED, at, customer.owner, customer.owner, customer.id)
         if taken is not None:
             world.taken[taken] += 1
         self.record(customer, rule.name, at, values)
@@ -114,34 +136,10 @@ class RuleRunner:
                     return move
         return None
 
-    def _candidates(self, target: str) -> list[str]:
-        """The reps a routing target names: `team:NAME` or one rep id; fewest slots first."""
-        people = self.people
-        used = self.world.ledger.used
-        if target.startswith("team:"):
-            team = target.removeprefix("team:")
-            reps = [p.id for p in people.listed.values() if p.role == "rep" and p.team == team]
-        else:
-            reps = [target]
-        return sorted(reps, key=lambda r: (used.get(r, 0), r))
-
-    def _route(
-        self, rule: Rule, customer: Customer, at: datetime, event: Event | None
-    ) -> str | None:
-        assert rule.assign is not None
-        program = self.program
-        for target in (rule.assign, rule.overflow_to):
-            if target is None:
-                continue
-            for rep in self._candidates(target):
-                env = Env(program, customer, at, event, bound={"rep": rep})
-                if target == rule.assign and rule.overflow_when is not None:
-                    if truth(rule.overflow_when(env)):
-                        continue  # full: try the next rep, then the overflow target
-                limit = self.world.ledger.limit(rep)
-                if limit is None or self.world.ledger.used.get(rep, 0) < limit:
-                    return rep
-        return None
+    def _has_room(self, rep: str) -> bool:
+        ledger = self.world.ledger
+        limit = ledger.limit(rep)
+        return limit is None or ledger.used.get(rep, 0) < limit
 
 
 def action_event(kind: str, customer: str, at: datetime) -> Event:

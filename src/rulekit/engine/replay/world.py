@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from rulekit.engine.core.event import Event
+from rulekit.engine.core.metrics import Streaks
 from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Customer
-from rulekit.engine.core.slots import Ledger
+from rulekit.engine.core.slots import Ledger, named_ledgers
 from rulekit.engine.core.timers import Timers
 
 REASONS = (
@@ -40,6 +41,7 @@ class Rejection:
     actor: str | None
     reason: str
     detail: str = ""
+    quota: str | None = None  # the quota that refused (quota_exceeded only)
 
 
 @dataclass(slots=True)
@@ -72,9 +74,44 @@ class World:
     taken: Counter[str] = field(default_factory=Counter)  # transition name -> times taken
     refused: Counter[str] = field(default_factory=Counter)  # transition name -> times refused
     rules_fired: Counter[str] = field(default_factory=Counter)  # rule name -> actions taken
+    streaks: Streaks = field(default_factory=Streaks)  # streak rules' runs per group
     ledger: Ledger = field(init=False)
+    quotas: list[tuple[str, Ledger]] = field(init=False)  # the named quotas
     timers: Timers = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.program, self.people)
+        self.quotas = named_ledgers(self.program, self.people)
         self.timers = Timers(self.program)
+
+    def over_limit(self, customer: Customer, now: datetime) -> tuple[str, str] | None:
+        """(rep, quota) of the first quota `customer`'s change takes a rep past: `quota`
+        (the policy's `quota:`) first, then the named quotas in order."""
+        rep = self.ledger.over_limit(customer, now)
+        if rep is not None:
+            return rep, "quota"
+        for name, ledger in self.quotas:
+            rep = ledger.over_limit(customer, now)
+            if rep is not None:
+                return rep, name
+        return None
+
+    def commit(self, customer: Customer, now: datetime) -> None:
+        """Record the slots `customer` takes now, in every quota."""
+        self.ledger.commit(customer, now)
+        for _, ledger in self.quotas:
+            ledger.commit(customer, now)
+
+    def admit(self, customer: Customer, now: datetime) -> tuple[str, str] | None:
+        """`over_limit`, then `commit` if no quota refuses."""
+        if not self.quotas:
+            rep = self.ledger.admit(customer, now)
+            return (rep, "quota") if rep is not None else None
+        refused = self.over_limit(customer, now)
+        if refused is None:
+            self.commit(customer, now)
+        return refused
+
+    def quota_ledger(self, name: str) -> Ledger:
+        """The ledger of quota `name` (`quota` for the policy's `quota:`)."""
+        return dict(self.quotas).get(name, self.ledger)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from rulekit.engine.core import collector
+from rulekit.engine.core import collector, metrics
 from rulekit.engine.core.alerts import alerts
 from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Env
@@ -71,8 +71,33 @@ class Result:
                     "alerts need the row engine: evaluate with engine='row' to read them"
                 )
             program = world.program
-            self._alerts = alerts(program, program.rules, world.customers, self.as_of)
+            found = alerts(program, program.rules, world.customers, self.as_of)
+            watching = metrics.streak_rules(program.rules)
+            if watching:
+                if self.mode == "run":  # a snapshot: its one check is the one at as-of
+                    for rule in watching:
+                        metric = metrics.named(program, rule)
+                        values = metrics.compute(
+                            program, metric, world.customers.values(), self.as_of, world.people
+                        )
+                        world.streaks.check(rule, values)
+                found += metrics.streak_alerts(watching, world.streaks)
+            self._alerts = found
         return self._alerts
+
+    def metrics(self) -> dict[str, Any]:
+        """Each declared metric at as-of: `{name: {per, values: {group: value}}}`."""
+        world = self.world
+        if world is None:
+            raise RuntimeError("metrics need the row engine")
+        program = world.program
+        out: dict[str, Any] = {}
+        for metric in metrics.build(program):
+            values = metrics.compute(
+                program, metric, world.customers.values(), self.as_of, world.people
+            )
+            out[metric.name] = {"per": metric.per, "values": values}
+        return out
 
     def counts_line(self) -> str:
         """One line: events read, applied, refused, timers fired."""
@@ -100,6 +125,7 @@ class Result:
                         k: self._json(found[k]) for k in sorted(found) if found[k] is not None
                     }
         reps = []
+        named = self.world is not None and bool(self.world.quotas)
         for r in self.reps:
             rep: dict[str, Any] = {
                 "rep": r.rep,
@@ -110,8 +136,10 @@ class Result:
                 rep["expected_signings"] = r.expected_signings
                 rep["funnel"] = r.funnel
                 rep["violations"] = r.violations
+            if named:
+                rep["quotas"] = r.quotas
             reps.append(rep)
-        return {
+        doc = {
             "policy": {"id": self.policy_id, "version": self.policy_version},
             "as_of": self.iso(self.as_of),
             "customers": customers,
@@ -125,6 +153,7 @@ class Result:
                     "actor": x.actor,
                     "reason": x.reason,
                 }
+                | ({"quota": x.quota} if named else {})
                 for x in self.rejected
             ],
             "counts": {
@@ -134,6 +163,9 @@ class Result:
                 "timers": self.timers,
             },
         }
+        if self.world is not None and self.world.program.policy.model.metrics:
+            doc["metrics"] = self.metrics()
+        return doc
 
     def _customer_documents(self, run: bool) -> list[dict[str, Any]]:
         if self.rows is None and self.frame is not None:
@@ -348,9 +380,15 @@ def _reps(program: Program, world: World, as_of: datetime, run: bool) -> list[Re
         used, limit = world.ledger.used.get(name, 0), world.ledger.limit(name)
         if run:
             tally: Mapping[str, int] = counts.get(name, {})
-            out.append(run_rep(name, used, limit, signings.get(name, 0.0), tally, labels))
+            row = run_rep(name, used, limit, signings.get(name, 0.0), tally, labels)
         else:
-            out.append(RepRow(name, used, limit))
+            row = RepRow(name, used, limit)
+        for quota, ledger in world.quotas:
+            held, cap = ledger.used.get(name, 0), ledger.limit(name)
+            row.quotas[quota] = {"used": held, "limit": cap}
+            if run and cap is not None and held > cap:
+                row.violations.append(f"over_quota:{quota}")
+        out.append(row)
     return out
 
 

@@ -40,6 +40,7 @@ class RepRow:
     expected_signings: float = 0.0
     funnel: dict[str, int] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
+    quotas: dict[str, dict[str, int | None]] = field(default_factory=dict)  # named quotas
 
 
 def run_rep(

@@ -105,7 +105,7 @@ def evaluate(replayer: Replayer, as_of: datetime) -> World:
     """Fire the timers due by `as_of` over the loaded records."""
     world = replayer.world
     for customer in world.customers.values():
-        world.ledger.commit(customer, as_of)
+        world.commit(customer, as_of)
         world.timers.schedule(customer)
     replayer.advance(as_of)
     return world
