@@ -17,7 +17,11 @@ from tests.conftest import DEFAULT_POLICY, EXAMPLES, ROOT
 jsonschema = pytest.importorskip("jsonschema")
 
 SHIPPED_SCHEMA = ROOT / "schema" / "policy.schema.json"
-SHIPPED = [DEFAULT_POLICY, *sorted(EXAMPLES.glob("*/policy.yaml"))]
+SHIPPED = [
+    DEFAULT_POLICY,
+    *sorted(EXAMPLES.glob("*/policy.yaml")),
+    *sorted(EXAMPLES.glob("*/*/policy.yaml")),
+]
 UNKNOWN_KEYS = sorted((ROOT / "tests" / "invalid").glob("rk101-*.yaml"))
 
 

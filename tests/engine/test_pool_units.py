@@ -122,3 +122,18 @@ def test_a_snapshot_checks_a_streak_once_at_as_of() -> None:
     streaks = [(a.customer, a.group, a.message) for a in result.alerts if a.rule == "low-d"]
     assert streaks == [(None, "company", "company 0 1")]
     assert result.document()["metrics"] == {"in_d": {"per": "company", "values": {"company": 0}}}
+
+
+def test_diff_and_show_name_the_new_sections() -> None:
+    from rulekit.analysis import diff, show
+
+    old = _policy(OVERLAY)
+    new = _policy(
+        OVERLAY.replace("limit: 2", "limit: 3") + STREAK.split("extends: 4321-dcbao@1")[1]
+    )
+    lines = [d.describe() for d in diff.diff(old, new)]
+    assert "quotas.owned.limit 2 → 3" in lines
+    assert "rules.low-d added" in lines
+    assert any(line.startswith("metrics added: {in_d: {share:") for line in lines)
+    text = show.to_yaml(new)
+    assert "low-d:" in text and "metric: in_d" in text

@@ -39,18 +39,6 @@ class Schedule:
     weekday: int = 0  # 0 = Monday (weekly only)
     every: timedelta | None = None
 
-    @property
-    def text(self) -> str:
-        """The schedule as written in a policy (normalised)."""
-        clock = f" at {self.at:%H:%M}" if self.at != time(0, 0) or self.kind == "weekly" else ""
-        if self.kind == "weekly":
-            return f"weekly on {WEEKDAYS[self.weekday]}{clock}"
-        if self.kind == "every":
-            assert self.every is not None
-            hours = self.every.total_seconds() / 3600
-            return f"every {hours:g}h{clock}"
-        return f"daily{clock}"
-
     @classmethod
     def parse(cls, text: str) -> Schedule:
         """Parse `daily at 02:00`, `every 48h`, `weekly on monday at 09:00`."""
