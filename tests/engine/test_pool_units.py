@@ -137,3 +137,55 @@ def test_diff_and_show_name_the_new_sections() -> None:
     assert any(line.startswith("metrics added: {in_d: {share:") for line in lines)
     text = show.to_yaml(new)
     assert "low-d:" in text and "metric: in_d" in text
+
+
+def test_the_html_report_lists_the_metrics() -> None:
+    from rulekit.analysis.dryrun import dry_run
+    from rulekit.report.html import render_html
+    from rulekit.tables import read_table
+    from tests.conftest import EXAMPLES
+
+    folder = EXAMPLES / "pool-rules" / "streak-health-alert"
+    policy = rulekit.load(str(folder / "policy.yaml"))
+    run = dry_run(
+        policy, policy, read_table(str(folder / "history.csv")), datetime(2026, 6, 4, tzinfo=SH)
+    )
+    page = render_html(run)
+    assert 'id="table-metrics"' in page
+    assert "<td>followed_up</td><td>wang</td><td>0.5</td><td>0.5</td>" in page
+
+
+ROUTES = """
+rulekit: 1
+id: t
+version: 1.0.0
+extends: 4321-dcbao@1
+rules:
+  route:
+    when: "event.type == 'archive' and state == L"
+    do:
+      routes:
+        - {when: "region == 'north'", assign: "team:north"}
+        - {assign: "team:east", strategy: round_robin, weight: capacity}
+"""
+PEOPLE = [
+    {"id": "wang", "team": "east", "role": "rep", "capacity": "2"},
+    {"id": "li", "team": "east", "role": "rep", "capacity": "1"},
+    {"id": "zhao", "team": "north", "role": "rep", "capacity": ""},
+    {"id": "admin", "team": "", "role": "admin", "capacity": ""},
+]
+
+
+def test_weighted_round_robin_and_first_matching_route() -> None:
+    text = ROUTES.replace(
+        "extends: 4321-dcbao@1", "extends: 4321-dcbao@1\nfields: {region: string}"
+    )
+    rows = [
+        {"at": f"2026-01-01 09:{i:02d}", "customer": f"C{i}", "type": "archive", "actor": "admin",
+         "region": "north" if i == 3 else "east"}
+        for i in range(7)
+    ]  # fmt: skip
+    doc = rulekit.replay(_policy(text), rows, as_of="2026-01-02", people=PEOPLE).document()
+    owners = [c["owner"] for c in doc["customers"]]
+    # east leads (all but C3) go 2:1 to wang and li, smoothly; C3 takes the first route
+    assert owners == ["wang", "li", "wang", "zhao", "wang", "li", "wang"]
