@@ -37,6 +37,7 @@ counters:
   rolling_owner: {count: [claim, activity, archive], by: owner, within: 30h}
   week_customer: {count: activity, by: customer, within: week}
   all_7d: {count: [archive, claim, release, lock], by: all, within: 7d}
+  by_type: {count: [archive, claim, activity], by: type, within: 30h}
 metrics:
   active_share: {share: "last_activity_at != null", among: "state in [new, D, C, B, A]",
                  per: rep}
@@ -110,10 +111,11 @@ def test_counters_equal_a_recount_of_the_applied_events(raw: list[Any]) -> None:
             found = replayer.world.customers.get(event.customer)
             owner = (found.owner or found.pending_owner) if found else None
             keys = {"actor": event.actor, "owner": owner, "customer": event.customer, "all": ""}
+            keys["type"] = event.type
             applied.append((event.type, event.at, keys))
         counters = replayer.program.extra["counters"]
         for name, spec in specs.items():
-            for key in [*ACTORS, *(f"C{i}" for i in range(6)), ""]:
+            for key in [*ACTORS, *(f"C{i}" for i in range(6)), *TYPES, ""]:
                 expected = sum(
                     1
                     for kind, at, keys in applied

@@ -178,7 +178,8 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
         "by",
     ): (
         "`actor` (default), `owner` (the customer's owner after the event, or its pending "
-        "owner), `customer`, or `all` (one count for the company, read as `NAME()`)"
+        "owner), `customer`, `type` (the event type: `NAME('claim')`), or `all` (one count "
+        "for the company, read as `NAME()`)"
     ),
     (
         "CounterSpec",

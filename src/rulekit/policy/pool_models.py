@@ -100,7 +100,7 @@ class CounterSpec(_Strict):
     """Applied events counted per key over a window, read in conditions as `NAME(key)`."""
 
     count: Annotated[list[str], BeforeValidator(_names), Field(min_length=1)]
-    by: Literal["actor", "owner", "customer", "all"] = "actor"
+    by: Literal["actor", "owner", "customer", "type", "all"] = "actor"
     within: Window = "day"
     title: str | None = None
 

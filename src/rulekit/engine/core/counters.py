@@ -1,4 +1,4 @@
-"""Counters over a window: applied events (or routed leads) per actor, owner or customer.
+"""Counters over a window: applied events (or routed leads) per actor, owner, customer or type.
 
 A policy's `counters:` are read in conditions as `NAME(key)` (`claims_today(actor) < 5`).
 Only the counters a policy declares are kept, and only for the event types they count: a
@@ -98,6 +98,8 @@ class Counters:
             key = actor if by == "actor" else owner if by == "owner" else customer
             if by == "all":
                 key = ""
+            elif by == "type":
+                key = kind
             if key is not None:
                 counter.add(key, at)
 
