@@ -54,3 +54,11 @@ def test_writes_to_a_text_stream_without_a_buffer() -> None:
     out = io.StringIO()
     json_doc.write({"k": "浙江"}, out)
     assert out.getvalue() == '{\n  "k": "浙江"\n}\n'
+
+
+@given(st.dictionaries(st.text(max_size=3), documents, max_size=4), st.integers(1, 3))
+def test_pieces_are_the_whole_text(doc: dict[str, Any], chunk: int) -> None:
+    """Top-level lists longer than the chunk are encoded in chunks: the same bytes."""
+    doc["customers"] = [{"customer": f"C{i}", "flags": {"D": i % 2}, "x": []} for i in range(7)]
+    assert b"".join(json_doc.pieces(doc, chunk)) == json_doc.encode(doc)
+    assert b"".join(json_doc.pieces({"k": []}, chunk)) == json_doc.encode({"k": []})

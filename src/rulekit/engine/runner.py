@@ -50,6 +50,7 @@ def replay(
             skip_bad_rows=skip_bad_rows,
             watch=watch,
             progress=progress,
+            keep_log=False,
         )
 
 
@@ -63,8 +64,12 @@ def replay_log(
     skip_bad_rows: bool = False,
     watch: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    keep_log: bool = True,
 ) -> results.Result:
     """`replay` of events already read (by `read_events` from the table at `path`).
+
+    With `keep_log` off, the log's events are let go once applied (a caller that read them
+    for this replay alone): the result is built in the memory they held.
 
     Raises:
         InputError: the log has malformed rows and `skip_bad_rows` is off.
@@ -84,6 +89,8 @@ def replay_log(
 
         world = replayer.replay(log, as_of, skip_bad_rows, tick if progress else None)
         counted = len(log.events) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
+        if not keep_log:
+            log.events.clear()
         return results.build(program, world, as_of, "replay", counted)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Iterator
 from typing import IO, Any
 
 import orjson
@@ -26,11 +27,17 @@ def _refuse(value: Any) -> Any:
 
 def encode(doc: Any) -> bytes:
     """The document as UTF-8 bytes, with a final newline."""
+    return _encode(doc) + b"\n"
+
+
+def _encode(doc: Any) -> bytes:
+    """The document as UTF-8 bytes, without the final newline (a large document is not
+    copied once more to add it)."""
     try:
-        return orjson.dumps(doc, default=_refuse, option=_OPTIONS) + b"\n"
+        return orjson.dumps(doc, default=_refuse, option=_OPTIONS)
     except orjson.JSONEncodeError:  # an integer beyond 64 bits
         text = json.dumps(_finite(doc), ensure_ascii=False, indent=2, allow_nan=False)
-        return text.encode("utf-8") + b"\n"
+        return text.encode("utf-8")
 
 
 def _finite(value: Any) -> Any:
@@ -43,14 +50,42 @@ def _finite(value: Any) -> Any:
     return value
 
 
+#: A top-level list longer than this is encoded a chunk at a time.
+CHUNK = 4096
+
+
+def pieces(doc: Any, chunk: int = CHUNK) -> Iterator[bytes]:
+    """The document's text in pieces, the same bytes as `encode(doc)`: a top-level list of
+    a dict (a replay's 100,000 customers) is encoded `chunk` items at a time, so the whole
+    text is never in memory at once."""
+    if not isinstance(doc, dict) or not any(
+        isinstance(v, list) and len(v) > chunk for v in doc.values()
+    ):
+        yield encode(doc)
+        return
+    yield b"{"
+    for i, (key, value) in enumerate(doc.items()):
+        yield (b",\n  " if i else b"\n  ") + _encode(key if isinstance(key, str) else str(key))
+        yield b": "
+        if isinstance(value, list) and len(value) > chunk:
+            yield b"["
+            for start in range(0, len(value), chunk):
+                text = _encode(value[start : start + chunk])  # "[\n  item,\n  item\n]"
+                yield (b",\n    " if start else b"\n    ") + text[4:-2].replace(b"\n", b"\n  ")
+            yield b"\n  ]"
+        else:
+            yield _encode(value).replace(b"\n", b"\n  ")
+    yield b"\n}\n" if doc else b"}\n"
+
+
 def write(doc: Any, stream: IO[str] | None = None) -> None:
     """Write the document to `stream` (stdout by default) as one JSON text."""
     out = stream if stream is not None else sys.stdout
-    data = encode(doc)
     buffer = getattr(out, "buffer", None)
     if buffer is None:
-        out.write(data.decode("utf-8"))
+        out.write(b"".join(pieces(doc)).decode("utf-8"))
         return
     out.flush()
-    buffer.write(data)
+    for piece in pieces(doc):
+        buffer.write(piece)
     buffer.flush()
