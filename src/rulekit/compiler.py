@@ -152,9 +152,9 @@ def _check_names(policy: Policy, doc: Document) -> list[Diagnostic]:
     """
     from rulekit.names import CORE_COLUMNS, FIELD_TYPES, RECORD, STAGE_OBJECTS
 
-    reserved = (set(RECORD) | set(STAGE_OBJECTS) | {"event", "stages", "now", "tz"}) - set(
-        CORE_COLUMNS
-    )
+    reserved = (
+        set(RECORD) | set(STAGE_OBJECTS) | {"event", "stages", "now", "tz", "params"}
+    ) - set(CORE_COLUMNS)
     out = []
     for name, spec in policy.fields.items():
         core = CORE_COLUMNS.get(name)
@@ -173,6 +173,28 @@ def _check_names(policy: Policy, doc: Document) -> list[Diagnostic]:
                 "`column:` (and the core type)",
             )
         )
+    return out + _check_params(policy, doc)
+
+
+def _check_params(policy: Policy, doc: Document) -> list[Diagnostic]:
+    """Each parameter is a plain value with a name conditions can write (RK110)."""
+    import re
+
+    from rulekit.names import param_value
+
+    out = []
+    for name, raw in policy.params.items():
+        if not re.fullmatch(r"[^\W\d]\w*", name):
+            message = f"parameter `{name}` is not a name a condition can write"
+            hint = "use letters, digits and `_`, starting with a letter: `cooldown_days`"
+            span = doc.key_span(("params", name))
+        elif param_value(raw) is None:
+            message = f"parameter `{name}` must be a number, a duration, a date, true/false or text"
+            hint = "for example `cooldown: 30d` or `max_claims: 5`"
+            span = doc.span(("params", name))
+        else:
+            continue
+        out.append(Diagnostic("RK110", message, span, hint=hint))
     return out
 
 

@@ -40,6 +40,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RK103": (E, "wrong type of value"),
     "RK104": (E, "invalid value"),
     "RK105": (E, "unknown name in a reference"),
+    "RK110": (E, "invalid parameter"),
     # the condition language
     "RK201": (E, "condition syntax error"),
     "RK202": (E, "unknown name"),
@@ -47,6 +48,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RK204": (E, "wrong number of arguments"),
     "RK205": (E, "unknown function"),
     "RK206": (E, "unknown attribute"),
+    "RK210": (E, "unknown parameter"),
+    "RK211": (E, "arguments of different kinds"),
     # the state graph
     "RK301": (E, "undefined state"),
     "RK302": (W, "unreachable state"),

@@ -54,6 +54,8 @@ RECORD: dict[str, tuple[Type, str]] = {
     "days_in_stage": (NUMBER, "whole days since stage_since"),
     "actor": (STRING, "who does the event being applied"),
     "rep": (STRING, "the rep a routing rule is about to assign the customer to"),
+    "owned_since": (DATETIME, "when the current owner got the customer (null if none)"),
+    "previous_owners": (LIST(STRING), "the reps who owned the customer before, oldest first"),
 }
 
 #: names of stage objects a condition may read.
@@ -122,13 +124,108 @@ def event_type(policy: Policy) -> Type:
     return OBJECT("event", attrs)
 
 
+def param_value(raw: Any) -> tuple[Type, Any] | None:
+    """A `params:` value as conditions read it: a number, true/false, a duration (`30d`), a
+    date (`2026-03-01`) or text; None for anything else (a list, a mapping, null)."""
+    from rulekit.timeutil import Duration, parse_instant
+
+    if isinstance(raw, bool):
+        return BOOL, raw
+    if isinstance(raw, int | float):
+        return NUMBER, raw
+    if not isinstance(raw, str):
+        return None
+    try:
+        return DURATION, Duration.parse(raw)
+    except ValueError:
+        pass
+    if len(raw) >= 10 and raw[:4].isdigit() and raw[4:5] == "-":
+        try:
+            from datetime import UTC
+
+            parse_instant(raw, UTC)
+            return DATETIME, raw
+        except ValueError:
+            pass
+    return STRING, raw
+
+
+def params_type(policy: Policy) -> Type:
+    """The type of `params`: one attribute per parameter."""
+    attrs: dict[str, Type] = {}
+    for name, raw in policy.params.items():
+        found = param_value(raw)
+        attrs[name] = found[0] if found is not None else ANY
+    return OBJECT("params", attrs)
+
+
 def _slots_of(env: Mapping[str, Any], rep: Any) -> Any:
     lookup = env.get("__slots__")
     return lookup(rep) if callable(lookup) and isinstance(rep, str) else None
 
 
+def _person(env: Mapping[str, Any], who: Any) -> Any:
+    people = env.get("__people__")
+    view = getattr(people, "view", None)
+    return view(who) if callable(view) and isinstance(who, str) else None
+
+
+def _team(env: Mapping[str, Any], who: Any) -> Any:
+    found = _person(env, who)
+    return found.get("team") if found is not None else None
+
+
+def _is_admin(env: Mapping[str, Any], who: Any) -> Any:
+    found = _person(env, who)
+    return found.get("admin") if found is not None else None
+
+
+def _left_at(env: Mapping[str, Any], rep: Any) -> Any:
+    past = env.get("__past__")
+    if not isinstance(past, tuple):
+        return None
+    return next((at for who, at in reversed(past) if who == rep), None)
+
+
+#: `person(x)`: the people file's row of x; its columns beyond these are text.
+PERSON = OBJECT(
+    "person", {"id": STRING, "name": STRING, "team": STRING, "role": STRING, "admin": BOOL}
+)
+
 #: functions whose value comes from the run, not from one customer.
 ENGINE_FUNCTIONS = (
+    Function(
+        "left_at",
+        ((STRING,),),
+        DATETIME,
+        "The last instant the rep stopped owning the customer; null if it never owned it.",
+        _left_at,
+        uses_env=True,
+    ),
+    Function(
+        "team",
+        ((STRING,),),
+        STRING,
+        "The team of a person in the people file (`team(actor)`, `team(owner)`); null if none.",
+        _team,
+        uses_env=True,
+    ),
+    Function(
+        "is_admin",
+        ((STRING,),),
+        BOOL,
+        "True if the person acts as an admin (the people file's role).",
+        _is_admin,
+        uses_env=True,
+    ),
+    Function(
+        "person",
+        ((STRING,),),
+        PERSON,
+        "The people file's row of a person: `person(actor).region` reads its `region` column.",
+        _person,
+        uses_env=True,
+    ),
     Function(
         "open_leads",
         ((STRING,),),
@@ -176,6 +273,7 @@ def scope_for(policy: Policy) -> Scope:
         names[name] = stage
     names["stages"] = OBJECT("stages", {code: stage for code in policy.stages})
     names["event"] = event_type(policy)
+    names["params"] = params_type(policy)
     symbols = {name: "stage" for name in policy.stages}
     symbols.update({name: "state" for name in policy.states})
     counters = [counter_function(n, spec) for n, spec in policy.counters.items()]

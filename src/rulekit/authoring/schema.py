@@ -61,6 +61,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Policy", "overdue"): "the number of days a customer is overdue.",
     ("Policy", "forecast"): "the expected-signings value of a customer.",
     ("Policy", "rules"): "alerts and actions.",
+    ("Policy", "params"): "named constants conditions and messages share (`params.NAME`).",
     ("FieldSpec", "type"): (
         "`string`, `number`, `bool`, `date`, `datetime`, `duration` or `list` (a list of text)"
     ),

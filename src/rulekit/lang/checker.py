@@ -204,11 +204,21 @@ class _Checker:
             return ANY
         if node.name in obj.attrs:
             return obj.attrs[node.name]
+        if obj.name == "person":  # another column of the people file: text
+            return STRING
         owner = f"`{unparse(node.obj)}`"
         hint = did_you_mean(node.name, obj.attrs) or (
             f"it has {one_of(sorted(obj.attrs))}" if obj.attrs else None
         )
         message = f"{owner} has no attribute `{node.name}`"
+        if obj.name == "params":  # a parameter the policy does not declare
+            message = f"unknown parameter `{node.name}`"
+            hint = did_you_mean(node.name, obj.attrs) or (
+                f"declare it under `params:`; declared: {one_of(sorted(obj.attrs))}"
+                if obj.attrs
+                else "declare it under `params:`, e.g. `params: {cooldown: 30d}`"
+            )
+            where = where._replace(code="RK210")
         self.problems.append(where._replace(message=message, hint=hint))
         return ANY
 
@@ -227,12 +237,24 @@ class _Checker:
         if not fn.min_args <= len(args) <= fn.max_args:
             self.problem(node, "RK204", _arity(fn, len(args)), f"usage: {fn.signature()}")
             return fn.result_type(args)
+        before = len(self.problems)
         for i, (arg, t) in enumerate(zip(node.args, args, strict=True)):
             accepted = fn.params[i]
             if not any(fits(t, want) for want in accepted):
                 wanted = " or ".join(w.article() for w in accepted)
                 message = f"argument {i + 1} of `{fn.name}` must be {wanted}; {_what(arg, t)}"
                 self.problem(arg, "RK203", message, f"usage: {fn.signature()}")
+        if fn.same_kind and len(self.problems) == before:
+            first, second = fn.same_kind
+            a, b = args[first], args[second]
+            if not a.is_loose and not b.is_loose and not comparable(a, b):
+                message = (
+                    f"arguments {first + 1} and {second + 1} of `{fn.name}` must be of one "
+                    f"kind; {_what(node.args[first], a)} and {_what(node.args[second], b)}"
+                )
+                hint = f"usage: {fn.signature()}"
+                self.problem(node, "RK211", message, hint)
+                return ANY
         return fn.result_type(args)
 
     def unary(self, node: ast.Unary) -> Type:

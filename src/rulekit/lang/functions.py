@@ -14,8 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rulekit.lang.runtime import env_now, env_tz, instant, is_number
-from rulekit.lang.types import ANY, BOOL, DATE, DATETIME, DURATION, LIST, NUMBER, STRING, Type, join
+from rulekit.lang.runtime import env_now, env_tz, instant, is_number, ordered_keys, truth
+from rulekit.lang.types import (
+    ANY,
+    BOOL,
+    DATE,
+    DATETIME,
+    DURATION,
+    LIST,
+    NUMBER,
+    STRING,
+    Type,
+    comparable,
+    join,
+)
 from rulekit.timeutil import Duration, whole_days
 
 #: A rule computing a result type from the argument types.
@@ -35,6 +47,7 @@ class Function:
         required: How many leading parameters are required (default: all of them).
         uses_env: Pass the evaluation env to `impl` first.
         accepts_null: Call `impl` even when an argument is null (otherwise the result is null).
+        same_kind: Positions whose arguments must be of one kind (checked as RK211).
     """
 
     name: str
@@ -45,6 +58,7 @@ class Function:
     required: int | None = None
     uses_env: bool = False
     accepts_null: bool = False
+    same_kind: tuple[int, ...] = ()
 
     @property
     def min_args(self) -> int:
@@ -153,6 +167,34 @@ def _join_args(args: Sequence[Type]) -> Type:
     return join(args[0], args[1]) if len(args) == 2 else ANY
 
 
+def _join_last_two(args: Sequence[Type]) -> Type:
+    return join(args[1], args[2]) if len(args) == 3 and comparable(args[1], args[2]) else ANY
+
+
+def _join_same(args: Sequence[Type]) -> Type:
+    return join(args[0], args[1]) if len(args) == 2 and comparable(args[0], args[1]) else ANY
+
+
+def _if(cond: Any, a: Any, b: Any) -> Any:
+    return a if truth(cond) else b
+
+
+def _pick(smaller: bool) -> Callable[..., Any]:
+    """min / max of two numbers, dates or durations (of one kind; else null)."""
+
+    def impl(env: Mapping[str, Any], a: Any, b: Any) -> Any:
+        keys = ordered_keys(a, b, env_tz(env))
+        if keys is None:
+            return None
+        first_wins = keys[0] <= keys[1] if smaller else keys[0] >= keys[1]
+        return a if first_wins else b
+
+    return impl
+
+
+_ORDERED = (NUMBER, DATE, DATETIME, DURATION)
+
+
 _BUILTIN_LIST = [
     Function("now", (), DATETIME, "The current date and time.", _now, uses_env=True),
     Function(
@@ -210,8 +252,33 @@ _BUILTIN_LIST = [
         _coalesce,
         accepts_null=True,
     ),
-    Function("min", ((NUMBER,), (NUMBER,)), NUMBER, "The smaller of two numbers.", _number(min)),
-    Function("max", ((NUMBER,), (NUMBER,)), NUMBER, "The larger of two numbers.", _number(max)),
+    Function(
+        "min",
+        (_ORDERED, _ORDERED),
+        _join_same,
+        "The smaller of two numbers, dates or durations (both of one kind).",
+        _pick(True),
+        uses_env=True,
+        same_kind=(0, 1),
+    ),
+    Function(
+        "max",
+        (_ORDERED, _ORDERED),
+        _join_same,
+        "The larger of two numbers, dates or durations (both of one kind).",
+        _pick(False),
+        uses_env=True,
+        same_kind=(0, 1),
+    ),
+    Function(
+        "if",
+        ((BOOL,), (ANY,), (ANY,)),
+        _join_last_two,
+        "if(condition, a, b): `a` when the condition holds, else `b` (null counts as false).",
+        _if,
+        accepts_null=True,
+        same_kind=(1, 2),
+    ),
     Function("abs", ((NUMBER,),), NUMBER, "The number without its sign.", _number(abs)),
     Function(
         "round",

@@ -89,6 +89,16 @@ def _keys(a: object, b: object, tz: tzinfo) -> tuple[Any, Any] | None:
     return ka, kb
 
 
+def ordered_keys(a: object, b: object, tz: tzinfo) -> tuple[Any, Any] | None:
+    """Keys that order `a` and `b` (numbers, dates or durations of one kind), or None."""
+    if a is None or b is None:
+        return None
+    keys = _keys(a, b, tz)
+    if keys is None or keys[0][0] == "s":
+        return None
+    return keys[0][1], keys[1][1]
+
+
 def order(op: str, a: object, b: object, tz: tzinfo) -> bool:
     """`a op b` for `<`, `<=`, `>`, `>=`; false if either side is null or they do not compare."""
     if a is None or b is None:

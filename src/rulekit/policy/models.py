@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from rulekit.policy.pool_models import (
     CounterSpec,
@@ -261,6 +269,9 @@ class Policy(Strict):
     overdue: MeasureSpec | None = None
     forecast: MeasureSpec | None = None
     rules: dict[str, RuleSpec] = Field(default_factory=dict)
+    params: dict[str, Annotated[Any, WithJsonSchema({"type": ["number", "string", "boolean"]})]] = (
+        Field(default_factory=dict)
+    )
 
     @field_validator("version")
     @classmethod

@@ -101,6 +101,9 @@ class _Run:
             "days_in_stage": days,
             "days_in_state": days_state,
         }
+        for name, value in program.params.items():  # plain parameters are constants
+            if isinstance(value, bool | int | float | str):
+                columns[f"params.{name}"] = pl.lit(value)
         for name in program.field_types:
             if name in frame.columns and name not in columns:
                 default = program.field_defaults.get(name)

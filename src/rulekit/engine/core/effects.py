@@ -48,7 +48,8 @@ def take(
     fields = None
     for name, value in values.items():
         if name == "owner":
-            customer.owner = value
+            if value != customer.owner:
+                set_owner(customer, value, at)
         elif name == "pending_owner":
             customer.pending_owner = value
         else:
@@ -89,6 +90,15 @@ _QUICK: dict[str, Callable[[Event | None, str | None], Any]] = {
         for name in ("row", "at", "customer", "type", "actor", "stage", "to")
     },
 }
+
+
+def set_owner(customer: Customer, owner: str | None, at: datetime) -> None:
+    """Give `customer` to `owner` (None: nobody) at `at`: the previous owner is remembered
+    with the instant it left, and `owned_since` restarts (a new tuple: `save` keeps the old)."""
+    if customer.owner is not None:
+        customer.past = (*customer.past, (customer.owner, at))
+    customer.owner = owner
+    customer.owned_since = at if owner is not None else None
 
 
 def mark_stage(program: Program, customer: Customer, stage: str, at: datetime) -> None:

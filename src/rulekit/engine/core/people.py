@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 _NONE: Mapping[str, str | None] = MappingProxyType({})
 
@@ -46,6 +47,24 @@ class People:
         """The rep's team, if the people file gives one."""
         person = self.listed.get(rep)
         return person.team if person is not None else None
+
+    def view(self, who: str | None) -> dict[str, Any] | None:
+        """`person(who)` as conditions read it: id, name, team, role, admin and the people
+        file's other columns; None for nobody. An actor the file does not list is a rep."""
+        if who is None:
+            return None
+        person = self.listed.get(who)
+        if person is None:
+            return {"id": who, "name": None, "team": None, "role": "rep",
+                    "admin": self.is_admin(who)}  # fmt: skip
+        return {
+            **person.attributes,
+            "id": person.id,
+            "name": person.name,
+            "team": person.team,
+            "role": person.role,
+            "admin": person.role == "admin",
+        }
 
     def reps(self) -> list[str]:
         """The reps the people file lists."""

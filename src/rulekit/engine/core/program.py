@@ -91,6 +91,7 @@ class Program:
     approval_from: dict[str, Move] = field(default_factory=dict)  # state -> move claims wait on
     rules: list[Rule] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # `params.NAME` as conditions read it
 
     def stage_at(self, index: int) -> Stage | None:
         """The stage at 1-based `index`, or None outside the path."""
@@ -119,6 +120,18 @@ class Program:
 def _constant_or_condition(policy: CompiledPolicy, path: tuple[str, ...], value: Any) -> Any:
     cond = policy.conditions.get(path)
     return cond if cond is not None else value
+
+
+def _param(value: Any, policy: CompiledPolicy) -> Any:
+    """A date parameter as an instant in the policy's zone; other values as they are."""
+    if isinstance(value, str):
+        from rulekit.timeutil import parse_instant
+
+        try:
+            return parse_instant(value, policy.tz) if value[:4].isdigit() else value
+        except ValueError:
+            return value
+    return value
 
 
 def _selector(condition: Condition | None) -> Selector | None:
@@ -196,7 +209,14 @@ def build(policy: CompiledPolicy) -> Program:
         if move.approval
         for state in move.sources
     }
+    from rulekit.names import param_value
+
+    params = {}
+    for name, raw in model.params.items():
+        found = param_value(raw)
+        params[name] = _param(found[1], policy) if found is not None else None
     return Program(
+        params=params,
         approval_from=approval_from,
         rules=build_rules(policy),
         policy=policy,

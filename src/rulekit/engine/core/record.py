@@ -31,6 +31,8 @@ class Customer:
         "dates",
         "fields",
         "version",
+        "owned_since",
+        "past",
     )
 
     def __init__(self, id: str, state: str, n_stages: int, state_since: datetime | None) -> None:
@@ -44,6 +46,8 @@ class Customer:
         self.dates: list[datetime | None] = [None] * n_stages
         self.fields: dict[str, Any] = {}
         self.version = 0  # bumped on every change of state: older timers are stale
+        self.owned_since: datetime | None = None  # when the owner got it (effects.set_owner)
+        self.past: tuple[tuple[str, datetime], ...] = ()  # (previous owner, instant it left)
 
     def save(self) -> tuple[Any, ...]:
         """Everything an event may change, to undo a refused event.
@@ -61,6 +65,8 @@ class Customer:
             self.dates,
             self.fields,
             self.version,
+            self.owned_since,
+            self.past,
         )
 
     def restore(self, saved: tuple[Any, ...]) -> None:
@@ -75,6 +81,8 @@ class Customer:
             self.dates,
             self.fields,
             self.version,
+            self.owned_since,
+            self.past,
         ) = saved
 
     def stage_index(self) -> int:
@@ -233,7 +241,12 @@ _GETTERS: dict[str, Callable[[Env], Any]] = {
     "event": lambda e: e.event_map(),
     "now": lambda e: e.now,
     "rep": lambda e: None,
+    "owned_since": lambda e: e.customer.owned_since,
+    "previous_owners": lambda e: [rep for rep, _ in e.customer.past],
+    "__past__": lambda e: e.customer.past,
     "__slots__": lambda e: e.program.extra.get("slots"),
     "__counters__": lambda e: e.program.extra.get("counters"),
+    "__people__": lambda e: e.program.extra.get("people"),
     "tz": lambda e: e.program.tz,
+    "params": lambda e: e.program.params,
 }

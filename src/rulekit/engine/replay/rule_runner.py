@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from rulekit.engine.core import metrics
 from rulekit.engine.core.counters import ROUTED
-from rulekit.engine.core.effects import take
+from rulekit.engine.core.effects import set_owner, take
 from rulekit.engine.core.event import Event
 from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Move, Program
@@ -97,7 +97,7 @@ class RuleRunner:
                 values = take(self.program, customer, taking, at, event, actor=rep)
                 taken = taking.name
             else:
-                customer.owner = rep
+                set_owner(customer, rep, at)
                 values = {"owner": rep}
         if world.over_limit(customer, at) is not None:
             customer.restore(saved)

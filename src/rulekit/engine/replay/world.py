@@ -80,6 +80,7 @@ class World:
     timers: Timers = field(init=False)
 
     def __post_init__(self) -> None:
+        self.program.extra["people"] = self.people  # team(), is_admin(), person() read it
         self.ledger = Ledger(self.program, self.people)
         self.quotas = named_ledgers(self.program, self.people)
         self.timers = Timers(self.program)
