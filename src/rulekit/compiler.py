@@ -247,7 +247,7 @@ class _Conditions:
 def _compile_conditions(
     policy: Policy, doc: Document, tz: tzinfo
 ) -> tuple[dict[Path, Condition], dict[Path, Template], list[SortKey], list[Diagnostic]]:
-    from rulekit.lang import NUMBER
+    from rulekit.lang import NUMBER, STRING
     from rulekit.names import FIELD_TYPES, SETTABLE_CORE, scope_for
 
     c = _Conditions(policy, doc, tz, scope_for(policy))
@@ -256,6 +256,9 @@ def _compile_conditions(
     settable = {**SETTABLE_CORE, **{n: FIELD_TYPES[f.type] for n, f in policy.fields.items()}}
     for name, t in policy.transitions.items():
         c.condition(("transitions", name, "when"), t.when)
+        case = getattr(t.to, "case", None)
+        if case is not None:
+            c.condition(("transitions", name, "to", "case"), case, STRING)
         for target, value in t.set.items():
             path = ("transitions", name, "set", target)
             if target not in settable:

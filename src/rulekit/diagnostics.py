@@ -57,6 +57,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RK304": (E, "ambiguous transitions"),
     "RK305": (E, "timer cycle of zero duration"),
     "RK306": (E, "undefined event or stage in a trigger"),
+    "RK310": (E, "a target choice that cannot choose"),
     # capability targets
     "RK401": (W, "reach does not decrease along the path"),
     "RK402": (W, "stage days do not add up to the cycle"),

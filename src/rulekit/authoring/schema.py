@@ -36,6 +36,7 @@ SECTIONS = {
     "CounterSpec": "counters",
     "NamedQuotaSpec": "quotas",
     "MetricSpec": "metrics",
+    "TargetChoice": "Targets that depend on the customer",
 }
 
 #: (model, key) -> description, from the reference's tables (markdown removed).
@@ -61,6 +62,17 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Policy", "overdue"): "the number of days a customer is overdue.",
     ("Policy", "forecast"): "the expected-signings value of a customer.",
     ("Policy", "rules"): "alerts and actions.",
+    ("TargetChoice", "resume"): (
+        "`furthest_stage`: the state named after the furthest stage whose flag is 1 (stage C "
+        "→ state C; a stage without a state of its name, such as O, is passed over for the one "
+        "before it). Combine with `clear_stages: false`, so the flags stay with the customer."
+    ),
+    ("TargetChoice", "case"): (
+        "an expression giving text, computed against the customer as it is before the move "
+        "(`team(owner)` before a release clears the owner)"
+    ),
+    ("TargetChoice", "map"): "the state for each value of `case`",
+    ("TargetChoice", "else"): "the state when neither `resume` nor `map` gives one (required)",
     ("Policy", "params"): "named constants conditions and messages share (`params.NAME`).",
     ("FieldSpec", "type"): (
         "`string`, `number`, `bool`, `date`, `datetime`, `duration` or `list` (a list of text)"
@@ -116,7 +128,10 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
         "TransitionSpec",
         "after",
     ): "a duration: the transition fires that long after the customer entered the state",
-    ("TransitionSpec", "to"): "the state it leads to, or `same` (stays; `state_since` is kept)",
+    ("TransitionSpec", "to"): (
+        "the state it leads to, or `same` (stays; `state_since` is kept), or a target that "
+        "depends on the customer"
+    ),
     ("TransitionSpec", "by"): (
         "who may do it: `rep`, `admin`, `owner`, `anyone`, or a list (`[owner, admin]`). "
         "Default `anyone`."
@@ -316,7 +331,7 @@ def generate(states: list[str] | None = None, stages: list[str] | None = None) -
 
     props = defs["TransitionSpec"]["properties"]
     props["from"] = _names(state, from_names)
-    props["to"] = {"anyOf": [{"enum": to_names}, state]}
+    props["to"] = {"anyOf": [{"enum": to_names}, state, {"$ref": "#/$defs/TargetChoice"}]}
     props["by"] = _names(roles)
     props["after"] = {"anyOf": [{"$ref": "#/$defs/Duration"}, {"type": "null"}]}
     props["set"] = {"type": "object", "additionalProperties": scalar}

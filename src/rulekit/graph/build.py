@@ -52,6 +52,18 @@ class Trigger:
         return f"{self.event} {self.argument}" if self.argument else self.event
 
 
+def targets(policy: Policy, to: Any) -> list[str]:
+    """Every state a transition's `to` may lead to: the state, or each state a choice names
+    (`map` values, the states named after stages for `resume`, then `else`)."""
+    if isinstance(to, str):
+        return [to]
+    out: list[str] = list(to.map.values())
+    if to.resume is not None:
+        out += [code for code in policy.stages if code in policy.states]
+    out.append(to.else_)
+    return list(dict.fromkeys(out))
+
+
 def sources(policy: Policy, from_states: list[str]) -> list[str]:
     """The states a transition leaves from (`any` is every state, not `start`)."""
     out: list[str] = []
@@ -135,8 +147,10 @@ def build(policy: Policy) -> StateGraph:
     for name, t in policy.transitions.items():
         trigger = Trigger.of(t.on, t.after)
         for origin in sources(policy, t.from_):
-            target = origin if t.to == SAME else t.to
-            for node in (origin, target):
-                graph.nodes.setdefault(node, {"kind": "undefined"})
-            graph.edges.append(Edge(origin, target, name, trigger, tuple(t.by), t.when, t.approval))
+            for to in targets(policy, t.to):
+                target = origin if to == SAME else to
+                for node in (origin, target):
+                    graph.nodes.setdefault(node, {"kind": "undefined"})
+                edge = Edge(origin, target, name, trigger, tuple(t.by), t.when, t.approval)
+                graph.edges.append(edge)
     return graph

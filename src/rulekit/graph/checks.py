@@ -2,6 +2,7 @@
 
 RK301 undefined state · RK302 unreachable state · RK303 a state with no way out ·
 RK304 ambiguous transitions · RK305 a timer cycle of zero duration ·
+RK310 a target choice that cannot choose (`resume` without stage states, `map` without `case`) ·
 RK306 a trigger or a rule's `do` naming an unknown event or stage ·
 RK104 a transition with neither or both of `on` and `after`, or a reserved state name ·
 RK401 reach not decreasing along the path · RK402 stage days not adding up to the cycle.
@@ -79,9 +80,37 @@ def _undefined_states(policy: Policy, doc: Document) -> list[Diagnostic]:
         for state, span in _from_items(t, name, doc):
             if state not in known and state not in (START, ANY):
                 out.append(_undefined(state, known | {START, ANY}, span, "leaves from"))
-        if t.to not in known and t.to != SAME:
-            span = doc.span(("transitions", name, "to"))
-            out.append(_undefined(t.to, known | {SAME}, span, "goes to"))
+        if isinstance(t.to, str):
+            if t.to not in known and t.to != SAME:
+                span = doc.span(("transitions", name, "to"))
+                out.append(_undefined(t.to, known | {SAME}, span, "goes to"))
+            continue
+        base = ("transitions", name, "to")
+        named = [(s, (*base, "map", k)) for k, s in t.to.map.items()]
+        for state, path in [*named, (t.to.else_, (*base, "else"))]:
+            if state not in known:
+                out.append(_undefined(state, known, doc.span(path), "goes to"))
+        if t.to.resume is not None and not any(c in known for c in policy.stages):
+            out.append(
+                Diagnostic(
+                    "RK310",
+                    f"transition `{name}` resumes at the furthest stage, but no state is "
+                    "named after a stage",
+                    doc.span((*base, "resume")),
+                    hint="name the stage states after their stages (stage D → state D), "
+                    "or drop `resume`",
+                )
+            )
+        if t.to.map and t.to.case is None:
+            out.append(
+                Diagnostic(
+                    "RK310",
+                    f"transition `{name}` maps values to states but has no `case` to compute "
+                    "the value",
+                    doc.span((*base, "map")),
+                    hint='add `case: "team(owner)"` (an expression giving text)',
+                )
+            )
     return out
 
 

@@ -161,13 +161,23 @@ class StateSpec(Strict):
     terminal: bool = False
 
 
+class TargetChoice(Strict):
+    """A target that depends on the customer: `to: {case: "team(owner)", map: {...}, else: L}`
+    or `to: {resume: furthest_stage, else: new}`."""
+
+    resume: Literal["furthest_stage"] | None = None
+    case: Text | None = None
+    map: dict[str, Text] = Field(default_factory=dict)
+    else_: Text = Field(alias="else")
+
+
 class TransitionSpec(Strict):
     """An edge of the state graph: an event (`on`) or a timer (`after`) moves `from` to `to`."""
 
     from_: Names = Field(alias="from")
     on: Text | None = None
     after: DurationValue | None = None
-    to: Text
+    to: Text | TargetChoice
     by: Names = Field(default_factory=lambda: ["anyone"])
     approval: Literal["admin"] | None = None
     when: Text | None = None

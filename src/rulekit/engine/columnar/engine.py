@@ -176,6 +176,8 @@ class _Run:
             target = pl.lit(None, dtype=pl.String)
             for state, move in moves.items():
                 assert move.after is not None
+                if move.choose is not None:
+                    raise Unsupported(None, "a timer whose target depends on the customer")
                 when = pl.col("state") == state
                 due = (
                     pl.when(when)

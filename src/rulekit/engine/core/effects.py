@@ -30,6 +30,10 @@ def take(
     `fields` are replaced, never changed in place, so that `Customer.save` may keep references.
     """
     env: Env | None = None
+    target = move.target
+    if move.choose is not None:  # picked against the record as it was
+        env = Env(program, customer, at, event, actor)
+        target = move.choose.pick(env)
     values: dict[str, Any] = {}
     for name, value in move.sets:
         if callable(value):
@@ -61,8 +65,8 @@ def take(
                 fields[name] = value
     if fields is not None:
         customer.fields = fields
-    if move.target is not None:
-        customer.state = move.target
+    if target is not None:
+        customer.state = target
         customer.state_since = at
         customer.version += 1
     return values

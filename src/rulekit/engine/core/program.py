@@ -11,6 +11,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from rulekit.engine.core.selector import Selector
+from rulekit.engine.core.targets import Choice
 from rulekit.graph.build import ANY, SAME, START, Trigger
 from rulekit.timeutil import Duration
 
@@ -59,6 +60,7 @@ class Move:
     sets: tuple[tuple[str, Any], ...]  # (field, Condition or a constant)
     clear_stages: bool
     order: int  # position in the policy
+    choose: Choice | None = None  # a target that depends on the customer (`target`: its else)
 
 
 @dataclass(slots=True)
@@ -134,6 +136,20 @@ def _param(value: Any, policy: CompiledPolicy) -> Any:
     return value
 
 
+def _choice(policy: CompiledPolicy, name: str, to: Any, stages: list[Stage]) -> Choice | None:
+    """The engine's form of a `to:` that depends on the customer, or None for a plain state."""
+    if isinstance(to, str):
+        return None
+    states = policy.model.states
+    return Choice(
+        to.resume is not None,
+        policy.conditions.get(("transitions", name, "to", "case")),
+        dict(to.map),
+        {s.index: s.code for s in stages if s.code in states},
+        to.else_,
+    )
+
+
 def _selector(condition: Condition | None) -> Selector | None:
     return Selector(condition) if condition is not None else None
 
@@ -166,10 +182,11 @@ def build(policy: CompiledPolicy) -> Program:
             (target, _constant_or_condition(policy, ("transitions", name, "set", target), value))
             for target, value in t.set.items()
         )
+        choice = _choice(policy, name, t.to, stages)
         move = Move(
             name,
             frozenset(sources),
-            None if t.to == SAME else t.to,
+            choice.otherwise if choice is not None else (None if t.to == SAME else str(t.to)),
             trigger.event,
             trigger.argument,
             trigger.after,
@@ -179,6 +196,7 @@ def build(policy: CompiledPolicy) -> Program:
             sets,
             t.clear_stages,
             order,
+            choice,
         )
         if trigger.is_timer:
             for s in sources:
