@@ -33,7 +33,7 @@ def take(
     target = move.target
     if move.choose is not None:  # picked against the record as it was
         env = Env(program, customer, at, event, actor)
-        target = move.choose.pick(env)
+        target = move.choose.pick(customer.flags, env)
     values: dict[str, Any] = {}
     for name, value in move.sets:
         if callable(value):

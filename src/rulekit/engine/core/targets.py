@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rulekit.engine.core.record import Env
     from rulekit.lang import Condition
 
 
@@ -26,10 +25,9 @@ class Choice:
     stage_states: Mapping[int, str]  # 1-based stage index -> the state named after it
     otherwise: str  # `else`: when nothing above gives a state
 
-    def pick(self, env: Env) -> str:
-        """The target state for `env`'s customer."""
+    def pick(self, flags: list[int], env: Mapping[str, Any]) -> str:
+        """The target state of a customer with these stage `flags`, seen through `env`."""
         if self.resume:
-            flags = env.customer.flags
             for index in range(len(flags), 0, -1):
                 if flags[index - 1] == 1 and index in self.stage_states:
                     return self.stage_states[index]
