@@ -215,3 +215,37 @@ def test_params_in_the_columnar_engine(write: Callable[..., Path]) -> None:
     col = rulekit.run(policy, records, as_of="2026-01-07", engine="columnar").document()
     assert row == col
     assert row["reps"][0]["slots_used"] == 2
+
+
+def test_policy_tests_compare_owned_since_and_previous_owners(tmp_path: Path) -> None:
+    import textwrap
+
+    from click.testing import CliRunner
+
+    from rulekit.cli.main import cli
+
+    (tmp_path / "policy.yaml").write_text(COOLDOWN, encoding="utf-8")
+    tests = tmp_path / "tests.yaml"
+    tests.write_text(
+        textwrap.dedent(
+            """
+            policy: policy.yaml
+            as_of: 2026-03-01
+            tests:
+              past:
+                events: |
+                  at,customer,type,actor
+                  2026-01-01,C1,archive,wang
+                  2026-01-10,C1,release,wang
+                  2026-01-11,C1,claim,li
+                expect:
+                  customers:
+                    C1: {owned_since: 2026-01-11, previous_owners: [li]}
+            """
+        ),
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(cli, ["test", str(tests)])
+    assert res.exit_code == 1, res.stdout
+    assert "customer C1: previous_owners expected [li], got [wang]" in res.stdout
+    assert "owned_since expected" not in res.stdout

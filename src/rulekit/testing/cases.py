@@ -32,6 +32,8 @@ CUSTOMER_FIELDS = (
     "overdue_days",
     "due",
     "violations",
+    "owned_since",
+    "previous_owners",
 )
 REP_FIELDS = ("slots_used", "slot_limit", "expected_signings", "funnel", "violations", "quotas")
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
