@@ -189,3 +189,21 @@ def test_weighted_round_robin_and_first_matching_route() -> None:
     owners = [c["owner"] for c in doc["customers"]]
     # east leads (all but C3) go 2:1 to wang and li, smoothly; C3 takes the first route
     assert owners == ["wang", "li", "wang", "zhao", "wang", "li", "wang"]
+
+
+def test_routing_passes_over_a_rep_a_named_quota_refuses() -> None:
+    text = ROUTES.replace(
+        "extends: 4321-dcbao@1", "extends: 4321-dcbao@1\nfields: {region: string}"
+    )
+    text += """quotas:
+  leads: {holds_slot: "state in [new, D, C, B, A]", by_rep: {wang: 1}}
+"""
+    rows = [
+        {"at": f"2026-01-01 09:{i:02d}", "customer": f"C{i}", "type": "archive", "actor": "admin",
+         "region": "east"}
+        for i in range(4)
+    ]  # fmt: skip
+    doc = rulekit.replay(_policy(text), rows, as_of="2026-01-02", people=PEOPLE).document()
+    owners = [c["owner"] for c in doc["customers"]]
+    assert owners == ["wang", "li", "li", "li"]  # wang's turns go to li once his quota is full
+    assert {r["rep"]: r["quotas"]["leads"] for r in doc["reps"]}["wang"] == {"used": 1, "limit": 1}

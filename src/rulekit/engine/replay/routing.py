@@ -5,7 +5,7 @@
   the `overflow.to` target.
 - `do: {routes: [...]}`: the routes in order; the first whose `when` holds (no `when`: any
   lead) and that finds a rep wins. In a route, reps for whom `skip` holds and reps at their
-  limit are passed over; `strategy: least_loaded` takes the rep with the fewest open leads
+  limit (or whom a named quota would refuse the lead) are passed over; `strategy: least_loaded` takes the rep with the fewest open leads
   (per unit of `weight`, a number column of the people file), `round_robin` takes the reps of
   the team in the people file's order, one after the other (with a `weight`, a smooth
   weighted round robin: a rep of weight 2 gets two leads for one of a rep of weight 1).
@@ -47,10 +47,19 @@ class Router:
             return [p.id for p in self.people.listed.values() if p.role == "rep" and p.team == team]
         return [target]
 
-    def pick(self, rule: Rule, customer: Customer, at: datetime, event: Event | None) -> str | None:
-        """The rep `rule` gives `customer` to, or None."""
+    def pick(
+        self,
+        rule: Rule,
+        customer: Customer,
+        at: datetime,
+        event: Event | None,
+        admits: Callable[[str], bool],
+    ) -> str | None:
+        """The rep `rule` gives `customer` to, or None. Reps are tried in the strategy's
+        order; `admits(rep)` gives the customer to the rep and says whether every quota
+        allows it (if not, it undoes that and the next rep is tried)."""
         if rule.routes:
-            return self._routes(rule, customer, at, event)
+            return self._routes(rule, customer, at, event, admits)
         assert rule.assign is not None
         for target in (rule.assign, rule.overflow_to):
             if target is None:
@@ -61,12 +70,17 @@ class Router:
                     env = Env(self.program, customer, at, event, bound={"rep": rep})
                     if truth(rule.overflow_when(env)):
                         continue  # full: try the next rep, then the overflow target
-                if self.has_room(rep):
+                if self.has_room(rep) and admits(rep):
                     return rep
         return None
 
     def _routes(
-        self, rule: Rule, customer: Customer, at: datetime, event: Event | None
+        self,
+        rule: Rule,
+        customer: Customer,
+        at: datetime,
+        event: Event | None,
+        admits: Callable[[str], bool],
     ) -> str | None:
         program = self.program
         for i, route in enumerate(rule.routes):
@@ -82,8 +96,10 @@ class Router:
                     if truth(route.skip(env)):
                         continue
                 open_reps.append(rep)
-            if open_reps:
-                return self._choose(rule.name, i, route, open_reps)
+            for rep in self._order((rule.name, i), route, open_reps):
+                if admits(rep):
+                    self._given((rule.name, i), route, open_reps, rep)
+                    return rep
         return None
 
     def weight(self, route: Route, rep: str) -> float:
@@ -99,24 +115,26 @@ class Router:
         except ValueError:
             return 1.0
 
-    def _choose(self, rule: str, index: int, route: Route, reps: list[str]) -> str:
-        key = (rule, index)
+    def _order(self, key: tuple[str, int], route: Route, reps: list[str]) -> list[str]:
+        """The open reps of a route in the order its strategy tries them."""
         if route.strategy == "least_loaded":
-            return min(reps, key=lambda r: (self.used(r) / self.weight(route, r), r))
+            return sorted(reps, key=lambda r: (self.used(r) / self.weight(route, r), r))
         if route.weight is None:
             every = self.members(route.assign)
             last = self.last.get(key)
             start = every.index(last) + 1 if last in every else 0
-            turn = every[start:] + every[:start]
-            chosen = next(r for r in turn if r in reps)
-        else:
-            credit = self.credit.setdefault(key, {})
-            total = 0.0
-            for rep in reps:
-                weight = self.weight(route, rep)
-                credit[rep] = credit.get(rep, 0.0) + weight
-                total += weight
-            chosen = max(reps, key=lambda r: credit[r])  # the first of the best on a tie
-            credit[chosen] -= total
+            return [r for r in every[start:] + every[:start] if r in reps]
+        credit = self.credit.get(key, {})
+        after = {r: credit.get(r, 0.0) + self.weight(route, r) for r in reps}
+        return sorted(reps, key=lambda r: -after[r])  # stable: the first of the best on a tie
+
+    def _given(self, key: tuple[str, int], route: Route, reps: list[str], chosen: str) -> None:
+        """Move a round robin on once `chosen` took the lead."""
+        if route.strategy != "round_robin":
+            return
         self.last[key] = chosen
-        return chosen
+        if route.weight is not None:
+            credit = self.credit.setdefault(key, {})
+            for rep in reps:
+                credit[rep] = credit.get(rep, 0.0) + self.weight(route, rep)
+            credit[chosen] -= sum(self.weight(route, r) for r in reps)

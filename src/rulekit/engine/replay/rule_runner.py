@@ -89,16 +89,26 @@ class RuleRunner:
             values = take(self.program, customer, move, at, event)
             taken = move.name
         elif rule.assign is not None or rule.routes:
-            rep = self.router.pick(rule, customer, at, event)
-            if rep is None or rep == customer.owner:
+            owner, taking = customer.owner, self._taking_move(customer)
+
+            def admits(rep: str) -> bool:
+                nonlocal values, taken
+                if rep == owner:
+                    return True  # already the owner's: nothing to do
+                if taking is not None:
+                    values = take(self.program, customer, taking, at, event, actor=rep)
+                    taken = taking.name
+                else:
+                    set_owner(customer, rep, at)
+                    values = {"owner": rep}
+                if world.over_limit(customer, at) is not None:
+                    customer.restore(saved)
+                    return False
+                return True
+
+            rep = self.router.pick(rule, customer, at, event, admits)
+            if rep is None or rep == owner:
                 return
-            taking = self._taking_move(customer)
-            if taking is not None:
-                values = take(self.program, customer, taking, at, event, actor=rep)
-                taken = taking.name
-            else:
-                set_owner(customer, rep, at)
-                values = {"owner": rep}
         if world.over_limit(customer, at) is not None:
             customer.restore(saved)
             return
