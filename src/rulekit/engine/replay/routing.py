@@ -5,10 +5,11 @@
   the `overflow.to` target.
 - `do: {routes: [...]}`: the routes in order; the first whose `when` holds (no `when`: any
   lead) and that finds a rep wins. In a route, reps for whom `skip` holds and reps at their
-  limit (or whom a named quota would refuse the lead) are passed over; `strategy: least_loaded` takes the rep with the fewest open leads
-  (per unit of `weight`, a number column of the people file), `round_robin` takes the reps of
-  the team in the people file's order, one after the other (with a `weight`, a smooth
-  weighted round robin: a rep of weight 2 gets two leads for one of a rep of weight 1).
+  limit (or whom a named quota would refuse the lead) are passed over; `strategy:
+  least_loaded` takes the rep with the fewest open leads (per unit of `weight`, a number
+  column of the people file), `round_robin` takes the reps of the team in the people file's
+  order, one after the other (with a `weight`, a smooth weighted round robin: a rep of
+  weight 2 gets two leads for one of a rep of weight 1).
 A rep whose weight cell is blank weighs 1; a weight of 0 or less takes no lead.
 """
 
