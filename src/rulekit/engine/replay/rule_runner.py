@@ -77,7 +77,7 @@ class RuleRunner:
     def act(self, rule: Rule, customer: Customer, at: datetime, event: Event | None) -> None:
         """Do what `rule` says to `customer`, unless the state or the quota does not allow it."""
         world = self.world
-        saved = customer.save()
+        saved, version = customer.save(), customer.version
         values: dict[str, Any] = {}
         taken: str | None = None
         if rule.action is not None:
@@ -113,7 +113,7 @@ class RuleRunner:
             customer.restore(saved)
             return
         world.commit(customer, at)
-        if customer.version != saved[-1]:
+        if customer.version != version:
             world.timers.schedule(customer)
         world.rules_fired[rule.name] += 1
         counted = self.program.extra.get("counters")
