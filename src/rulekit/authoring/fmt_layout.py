@@ -39,6 +39,8 @@ CHILD = {
     ("RuleSpec", "streak"): "StreakSpec",
     ("NamedQuotaSpec", "by_team"): "by_team",
     ("NamedQuotaSpec", "by_rep"): "by_team",
+    ("TransitionSpec", "to"): "TargetChoice",
+    ("TargetChoice", "map"): "by_team",
 }
 #: (kind of a mapping, key) of values that are conditions or expressions.
 CONDITIONS = {
@@ -55,6 +57,7 @@ CONDITIONS = {
     ("MetricSpec", "count"),
     ("MetricSpec", "average"),
     ("MetricSpec", "among"),
+    ("TargetChoice", "case"),
 }
 
 
@@ -82,6 +85,7 @@ def _key_orders() -> dict[str, list[str]]:
             "NamedQuotaSpec",
             "MetricSpec",
             "StreakSpec",
+            "TargetChoice",
         )
     }
     # At the top level only the identity keys are ordered (they come first); the sections
