@@ -189,10 +189,11 @@ class _Compiler:
             raise Unsupported(node, "a date compared with text")
         if op not in ("==", "!=") and Kind.BOOL in kinds:
             raise Unsupported(node, "an ordering of true/false values")
-        if self.is_constant(left) and not self.is_constant(right):
-            # polars (2.1) may fail to broadcast `literal op expression`: put the column first
-            left, right, op = right, left, _MIRROR[op]
         a, b = self.value(left), self.value(right)
+        if not a.meta.root_names() and b.meta.root_names():
+            # polars (2.1) may fail to broadcast `constant op expression`: put the column
+            # first (a constant is what reads no column once compiled: `a + null` is null)
+            a, b, op = b, a, _MIRROR[op]
         compare: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
             "==": lambda x, y: x == y,
             "!=": lambda x, y: x != y,
