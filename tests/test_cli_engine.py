@@ -88,8 +88,8 @@ def test_malformed_rows_fail_listing_every_row(tmp_path: Path) -> None:
     )
     code, out, err = invoke("replay", "4321-dcbao@1", str(bad), "--as-of", "2026-02-01")
     assert code == 1 and out == ""
-    for where in (":8:at:", ":9:customer:", ":10:stage:", ":11:type:", ":12:to:"):
-        assert f"{bad}{where}" in err
+    for row, column in ((8, "at"), (9, "customer"), (10, "stage"), (11, "type"), (12, "to")):
+        assert f"{bad}: data row {row} (line {row + 1}), column {column}:" in err
     code, out, err = invoke(
         "replay", "4321-dcbao@1", str(bad), "--as-of", "2026-02-01",
         "--skip-bad-rows", "--format", "json",

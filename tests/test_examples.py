@@ -73,3 +73,27 @@ def test_tutorial_files_work_as_the_tutorial_says() -> None:
     doc = json.loads(result.stdout)
     assert len(doc["changed"]) == 44  # the number docs/tutorial.md explains
     assert doc["candidate"]["rejected"]["quota_exceeded"] == 38
+
+
+def test_shipped_yaml_is_fmt_clean() -> None:
+    files = sorted(str(p) for p in EXAMPLES.glob("*/*.yaml"))
+    assert any(f.endswith("tests.yaml") for f in files)
+    result = CliRunner().invoke(cli, ["fmt", "--check", *files])
+    assert result.exit_code == 0, result.output
+
+
+def test_wps_export_replays_as_it_comes() -> None:
+    folder = EXAMPLES / "wps-export"
+    raw = (folder / "history.csv").read_bytes()
+    assert raw.startswith(b"\xff\xfe")  # UTF-16 LE with its BOM, as "Unicode text" saves
+    text = raw.decode("utf-16")
+    assert text.startswith("时间\t客户编号\t事件") and "\n2026/1/1 " in text
+    result = CliRunner().invoke(
+        cli,
+        [
+            "replay", str(folder / "policy.yaml"), str(folder / "history.csv"),
+            "--people", str(folder / "people.csv"), "--as-of", "2027-01-01", "-v",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "read as UTF-16 (with its BOM), separated by tab, 20,556 data rows" in result.stderr

@@ -91,8 +91,9 @@ def _table(
     """A Table from a path, a Table, or a list of row dicts (`columns` name an empty list's);
     `fast`: a plain CSV file as a TextFrame (read straight into polars)."""
     from rulekit.tables import Table, read_table
+    from rulekit.tables.fastcsv import TextFrame
 
-    if isinstance(source, Table):
+    if isinstance(source, Table | TextFrame):
         return source
     if isinstance(source, list):
         names: list[str] = [] if source else list(columns)

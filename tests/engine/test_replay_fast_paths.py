@@ -33,8 +33,10 @@ TEXTS = [
     " 2026-03-01 09:30",
     "2026-03-01 09:30 ",
     "2026-03-01x09:30",  # Python reads any separator: so does the memory (not by day)
+    "2026-03-01 9:30:00",  # an unpadded hour, as WPS writes it
+    "2026/3/1 9:30",
 ]
-BAD = ["2026-02-30 09:30", "2026-03-01 24:00", "2026-03-01 09:60", "2026-03-01 9:30:00", "x" * 16]
+BAD = ["2026-02-30 09:30", "2026-03-01 24:00", "2026-03-01 09:60", "1/3/2026 09:30", "x" * 16]
 
 
 @pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/Berlin", "UTC"])

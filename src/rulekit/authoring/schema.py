@@ -81,6 +81,13 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
         "FieldSpec",
         "column",
     ): "the column name in the client's tables, if it differs from the field's name",
+    ("FieldSpec", "format"): (
+        "for a `date` or `datetime` field or core column (`at`, `state_since`, `D_at`...): how "
+        "its texts spell a date, in Python's `strptime` directives (`%d/%m/%Y %H:%M`). Needed "
+        "only where a date puts the day or the month first (`1/5/2026`); ISO dates, "
+        "`2026/1/5 9:00`, `2026-1-5 9:00:00`, `2026年1月5日` and Excel serial numbers are read "
+        "without it. A field with a `format` and no `type` is a `datetime`."
+    ),
     ("FieldSpec", "title"): "a label for reports",
     ("FieldSpec", "default"): "the value of a record that has none",
     ("EventSpec", "title"): "a label",
@@ -345,6 +352,8 @@ def generate(states: list[str] | None = None, stages: list[str] | None = None) -
     ev["by"] = {"anyOf": [_names(roles), {"type": "null"}]}
     ev["needs"] = _names({"type": "string"})
     defs["FieldSpec"]["properties"]["default"] = scalar
+    defs["FieldSpec"].pop("required", None)  # `at: {format: ...}` is a datetime
+    defs["FieldSpec"]["anyOf"] = [{"required": ["type"]}, {"required": ["format"]}]
     defs["Target"]["properties"]["reach"] = {
         "anyOf": [{"$ref": "#/$defs/Percent"}, {"type": "null"}]
     }

@@ -34,3 +34,52 @@ def stderr_is_tty() -> bool:
 def stdout_is_tty() -> bool:
     """True when stdout is a terminal."""
     return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+
+
+_VERBOSE: list[bool] = [False]
+
+
+def _set_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    _VERBOSE[0] = bool(value)
+
+
+def verbose_option(fn: F) -> F:
+    """`-v`: say how each input table was read (its encoding and delimiter)."""
+    return click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbose,
+        help="Say how each input file was read: its encoding and delimiter, its rows.",
+    )(fn)
+
+
+def note_read(table: Any) -> None:
+    """With -v: `crm.csv: GB18030, separated by `;`, 2,615 data rows` on stderr."""
+    if not _VERBOSE[0]:
+        return
+    from rulekit.tables.header import delimiter_name
+
+    parts = []
+    encoding = getattr(table, "encoding", None)
+    if encoding:
+        parts.append(_ENCODINGS.get(encoding, encoding))
+    delimiter = getattr(table, "delimiter", None)
+    if delimiter:
+        parts.append(f"separated by {delimiter_name(delimiter)}")
+    sheet = getattr(table, "sheet", None)
+    if sheet:
+        parts.append(f"sheet {sheet}")
+    frame = getattr(table, "frame", None)
+    rows = frame.height if frame is not None else len(getattr(table, "rows", []))
+    parts.append(f"{rows:,} data rows")
+    click.echo(f"{table.path}: read as {', '.join(parts)}", err=True)
+
+
+_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with a BOM",
+    "utf-16": "UTF-16 (with its BOM)",
+    "gb18030": "GB18030",
+}

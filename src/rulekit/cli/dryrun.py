@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from rulekit.cli.common import policy_path_option
+from rulekit.cli.common import note_read, policy_path_option
 from rulekit.cli.engine_options import as_of_value, guarded, history_options, text_or_json
 from rulekit.report import json_doc
 
@@ -47,6 +47,7 @@ def command(
         a = api.load(baseline, policy_path=policy_path)
         b = api.load(candidate, policy_path=policy_path)
         table = read_table_fast(events, sheet=sheet)
+        note_read(table)
         return dry_run(
             a,
             b,

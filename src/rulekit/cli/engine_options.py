@@ -8,7 +8,13 @@ from typing import Any, TypeVar
 
 import click
 
-from rulekit.cli.common import EXIT_INVALID, EXIT_USAGE, stderr_is_tty
+from rulekit.cli.common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    note_read,
+    stderr_is_tty,
+    verbose_option,
+)
 from rulekit.report import json_doc
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,7 +62,7 @@ def _apply(fn: F, options: list[Any]) -> F:
 
 def history_options(fn: F) -> F:
     """--as-of, --people, --sheet, --skip-bad-rows: what every replaying command reads."""
-    return _apply(fn, [AS_OF, PEOPLE, SHEET, SKIP_BAD_ROWS])
+    return _apply(fn, [AS_OF, PEOPLE, SHEET, SKIP_BAD_ROWS, verbose_option])
 
 
 def input_options(fn: F) -> F:
@@ -85,6 +91,7 @@ def input_options(fn: F) -> F:
                 is_flag=True,
                 help="Add each customer's policy fields to the JSON document (`fields`).",
             ),
+            verbose_option,
         ],
     )
 
@@ -108,9 +115,11 @@ def replay_history(
     from rulekit.tables.fastcsv import read_table_fast
 
     compiled = api.load(policy, policy_path=policy_path)
+    table = read_table_fast(events, sheet=sheet)
+    note_read(table)
     return runner.replay(
         compiled,
-        read_table_fast(events, sheet=sheet),
+        table,
         api._instant(as_of, compiled),
         people=read_table(people) if people else None,
         skip_bad_rows=skip_bad_rows,

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from rulekit.cli.common import policy_path_option
+from rulekit.cli.common import note_read, policy_path_option
 from rulekit.cli.engine_options import as_of_value, emit, guarded, input_options
 
 
@@ -51,10 +51,14 @@ def command(
 
     def work() -> Any:
         from rulekit import api
+        from rulekit.tables import read_table
+        from rulekit.tables.fastcsv import read_table_fast
 
+        table = (read_table if engine == "row" else read_table_fast)(records, sheet=sheet)
+        note_read(table)
         return api.run(
             policy,
-            records,
+            table,
             as_of=as_of,
             people=people,
             policy_path=policy_path,

@@ -76,7 +76,7 @@ def replay_log(
     """
     with collector.paused():
         if log.bad and not skip_bad_rows:
-            raise InputError([m for bad in log.bad for m in bad.messages(path)])
+            raise InputError([m for bad in log.bad for m in bad.messages(path, log.lines)])
         replayer = Replayer(program, people, watch)
         total = len(log.events)
         done = 0

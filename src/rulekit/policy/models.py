@@ -79,7 +79,30 @@ def _set_value(value: Any) -> Any:
 
 
 def _field_shorthand(value: Any) -> Any:
-    return {"type": value} if isinstance(value, str) else value
+    if isinstance(value, str):
+        return {"type": value}
+    if isinstance(value, dict) and "format" in value and "type" not in value:
+        return {"type": "datetime", **value}  # `at: {format: "%d/%m/%Y %H:%M"}`
+    return value
+
+
+def _date_format(value: str) -> str:
+    """A strptime format that reads back what it writes (`%d/%m/%Y %H:%M`)."""
+    from datetime import datetime
+
+    sample = datetime(2026, 1, 25, 9, 7, 3)
+    if "%" not in value:
+        raise ValueError(f"`{value}` has no `%` directive; write a format such as %d/%m/%Y %H:%M")
+    try:
+        back = datetime.strptime(sample.strftime(value), value)
+    except ValueError as exc:
+        raise ValueError(f"`{value}` is not a date format ({exc})") from None
+    if back.date() != sample.date():
+        raise ValueError(
+            f"`{value}` does not name the year, month and day (%Y, %m, %d); "
+            "write a format such as %d/%m/%Y %H:%M"
+        )
+    return value
 
 
 def _do_shorthand(value: Any) -> Any:
@@ -103,8 +126,20 @@ class FieldSpec(Strict):
 
     type: Literal["string", "number", "bool", "date", "datetime", "duration", "list"]
     column: Text | None = None
+    format: Text | None = None
     title: str | None = None
     default: Annotated[Any, BeforeValidator(_set_value)] = None
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str | None) -> str | None:
+        return None if value is None else _date_format(value)
+
+    @model_validator(mode="after")
+    def _format_of_dates(self) -> FieldSpec:
+        if self.format is not None and self.type not in ("date", "datetime"):
+            raise ValueError(f"`format` is for date and datetime fields, not {self.type}")
+        return self
 
 
 class EventSpec(Strict):

@@ -30,16 +30,15 @@ from typing import Any
 
 from rulekit.tables.cells import to_text
 from rulekit.tables.encoding import decode_text
-from rulekit.tables.header import extra_cells_problem, header_names
+from rulekit.tables.header import extra_cells_problem, header_names, sniff_delimiter
 from rulekit.tables.model import Table, TableError, TableProblem
 
 
 def read_csv(path: str, data: bytes, delimiter: str | None) -> Table:
-    """Read CSV bytes; `delimiter` None means: a tab if the first line has one, else a comma."""
+    """Read CSV bytes; `delimiter` None means: sniff it (`header.sniff_delimiter`)."""
     text, encoding = decode_text(data, path)
     if delimiter is None:
-        first = text[: text.find("\n")] if "\n" in text else text
-        delimiter = "\t" if "\t" in first else ","
+        delimiter = sniff_delimiter(text[:65536])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[Any]] = []
     lines: list[int] = []
@@ -84,7 +83,9 @@ def read_csv(path: str, data: bytes, delimiter: str | None) -> Table:
             "a quoted cell must end with a quote followed by a delimiter or line end; write a "
             'quote inside one as ""',
         ) from None
-    return Table(path, None, columns, rows, encoding, problems, lines, text_only=True)
+    return Table(
+        path, None, columns, rows, encoding, problems, lines, text_only=True, delimiter=delimiter
+    )
 
 
 def write_csv(path: str, columns: list[str], rows: Iterable[Sequence[Any]], delimiter: str) -> int:

@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rulekit.tables.header import header_names
+from rulekit.tables.header import header_names, sniff_delimiter
 from rulekit.tables.model import Table, TableError
 from rulekit.tables.reader import read_table
 
 if TYPE_CHECKING:
     import polars as pl
 
-_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": None}
+_SUFFIXES = {".csv": None, ".tsv": "\t", ".txt": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,8 @@ class TextFrame:
     path: str
     columns: list[str]
     frame: pl.DataFrame
+    delimiter: str = ","
+    encoding: str = "utf-8"
 
 
 def read_text_frame(path: str | os.PathLike[str]) -> TextFrame | None:
@@ -53,18 +55,25 @@ def read_text_frame(path: str | os.PathLike[str]) -> TextFrame | None:
         data = Path(name).read_bytes()
     except OSError:
         return None
+    encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+        encoding = "utf-8-sig"
     if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
-    return _read(name, data, delimiter)  # polars refuses bytes that are not UTF-8
+    return _read(name, data, delimiter, encoding)  # polars refuses bytes that are not UTF-8
 
 
-def _read(name: str, data: bytes, delimiter: str | None) -> TextFrame | None:
+def _read(name: str, data: bytes, delimiter: str | None, encoding: str) -> TextFrame | None:
     import polars as pl
 
     start = 0
     header: list[str] | None = None
+    if delimiter is None:  # as read_csv sniffs it
+        try:
+            delimiter = sniff_delimiter(data[:65536].decode("utf-8", "ignore"))
+        except UnicodeDecodeError:
+            return None
     while start < len(data):  # the header: the first line with a non-empty cell
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
@@ -73,8 +82,6 @@ def _read(name: str, data: bytes, delimiter: str | None) -> TextFrame | None:
         except UnicodeDecodeError:
             return None
         start = end + 1
-        if delimiter is None:
-            delimiter = "\t" if "\t" in line else ","
         cells = line.split(delimiter)
         if any(cells):
             header = cells
@@ -89,7 +96,7 @@ def _read(name: str, data: bytes, delimiter: str | None) -> TextFrame | None:
     body = data[start:]
     if not body.strip(b"\r\n"):
         frame = pl.DataFrame(schema={n: pl.String for n in names})
-        return TextFrame(name, columns, frame)
+        return TextFrame(name, columns, frame, delimiter, encoding)
     try:
         frame = pl.read_csv(
             body,
@@ -103,7 +110,7 @@ def _read(name: str, data: bytes, delimiter: str | None) -> TextFrame | None:
     if frame.width != len(names):
         return None
     frame = frame.filter(pl.any_horizontal(pl.all().is_not_null()))
-    return TextFrame(name, columns, frame)
+    return TextFrame(name, columns, frame, delimiter, encoding)
 
 
 def read_table_fast(path: str | os.PathLike[str], *, sheet: str | None = None) -> Table | TextFrame:

@@ -15,6 +15,24 @@ from typing import Any
 from rulekit.tables.model import TableError, TableProblem
 
 _STRIP = " \t\r\n\v\f\u3000\u00a0\ufeff"
+DELIMITERS = (",", "\t", ";", "|")  # in order of preference on a tie
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a delimited text: of `,` tab `;` `|`, the one found most often
+    (outside quotes) on its first non-blank line; a comma if none is."""
+    import re
+
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    bare = re.sub(r'"[^"]*"', "", first)
+    counts = [(bare.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
+    best = max(counts)
+    return best[2] if best[0] else ","
+
+
+def delimiter_name(delimiter: str) -> str:
+    """`tab`, or the character in backquotes."""
+    return "tab" if delimiter == "\t" else f"`{delimiter}`"
 
 
 def clean_name(value: Any) -> str:

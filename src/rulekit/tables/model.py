@@ -63,6 +63,7 @@ class Table:
     problems: list[TableProblem] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     text_only: bool = False  # every cell is known to be a str or None (as CSV gives them)
+    delimiter: str | None = None  # a delimited text's delimiter, as read or sniffed
 
     def problem_rows(self) -> set[int]:
         """The data rows that have a placeholder problem (their content could not be read)."""

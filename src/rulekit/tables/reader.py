@@ -2,7 +2,7 @@
 
 | extension (any case)      | format                                   |
 |---------------------------|------------------------------------------|
-| .csv, .txt, .tsv          | CSV (.tsv tab-separated; .txt: tab if the first line has one) |
+| .csv, .txt, .tsv          | CSV (.tsv tab-separated; else `,` tab `;` or `|`, sniffed) |
 | .xlsx, .xlsm              | Excel workbook, first sheet unless `sheet` is given |
 | .jsonl, .ndjson           | JSON Lines                               |
 | .parquet, .pq             | Parquet                                  |
@@ -82,4 +82,4 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
         return read_jsonl(name, data)
     from rulekit.tables.csvtable import read_csv
 
-    return read_csv(name, data, "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None))
+    return read_csv(name, data, "\t" if suffix == ".tsv" else None)

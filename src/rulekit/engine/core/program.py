@@ -86,6 +86,7 @@ class Program:
     field_types: dict[str, str]
     field_defaults: dict[str, Any]
     columns: dict[str, str]  # column name in a table -> field or core name
+    formats: dict[str, str]  # field or core name -> its date format (`format:` in the policy)
     rank_among: Selector | None
     rank_order: tuple[SortKey, ...]
     overdue: tuple[Selector, Condition] | None
@@ -105,6 +106,7 @@ class Program:
         return (
             self.tz,
             self.columns,
+            self.formats,
             self.field_types,
             self.moves_by_event.keys() | self.decides.keys(),
             self.promotes,
@@ -261,6 +263,7 @@ def build(policy: CompiledPolicy) -> Program:
         field_types={n: f.type for n, f in model.fields.items()},
         field_defaults=defaults,
         columns=columns,
+        formats={n: f.format for n, f in model.fields.items() if f.format is not None},
         rank_among=_selector(policy.conditions.get(("priority", "among"))),
         rank_order=policy.order,
         overdue=measure["overdue"],

@@ -9,7 +9,8 @@ import re
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from rulekit.timeutil import Duration, parse_instant
+from rulekit.engine.input import dates
+from rulekit.timeutil import Duration
 
 
 class CellError(ValueError):
@@ -30,8 +31,9 @@ def text(cell: Any) -> str | None:
     return value or None
 
 
-def instant(cell: Any, tz: tzinfo) -> datetime | None:
-    """A date or date-time; one without an offset is in `tz`; a bare date is 00:00."""
+def instant(cell: Any, tz: tzinfo, fmt: str | None = None) -> datetime | None:
+    """A date or date-time; one without an offset is in `tz`; a bare date is 00:00. Text is
+    read in the spellings of `dates` (`fmt`, the column's format in the policy, first)."""
     if cell is None:
         return None
     if isinstance(cell, datetime):
@@ -42,7 +44,7 @@ def instant(cell: Any, tz: tzinfo) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_instant(value, tz)
+        return dates.read(value, tz, fmt)
     except ValueError as exc:
         raise CellError(str(exc)) from None
 
@@ -115,14 +117,15 @@ def listing(cell: Any) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def typed(cell: Any, kind: str, tz: tzinfo) -> Any:
-    """A cell read as a policy field type (string, number, bool, date, datetime, duration, list)."""
+def typed(cell: Any, kind: str, tz: tzinfo, fmt: str | None = None) -> Any:
+    """A cell read as a policy field type (string, number, bool, date, datetime, duration,
+    list); `fmt` is a date column's format."""
     if kind == "number":
         return number(cell)
     if kind == "bool":
         return boolean(cell)
     if kind in ("date", "datetime"):
-        return instant(cell, tz)
+        return instant(cell, tz, fmt)
     if kind == "duration":
         return duration(cell)
     if kind == "list":
@@ -145,10 +148,10 @@ class Instants:
     else goes through `instant()`; texts that fail are never remembered.
     """
 
-    __slots__ = ("tz", "_seen", "_days", "_clocks")
+    __slots__ = ("tz", "fmt", "_seen", "_days", "_clocks")
 
-    def __init__(self, tz: tzinfo, size: int = 200_000) -> None:
-        self.tz = tz
+    def __init__(self, tz: tzinfo, fmt: str | None = None) -> None:
+        self.tz, self.fmt = tz, fmt
         self._seen: dict[str, datetime] = {}
         self._days: dict[str, datetime] = {}
         self._clocks: dict[str, timedelta] = {}
@@ -164,15 +167,15 @@ class Instants:
                         return day + clock
             hit = self._seen.get(cell)
             if hit is None:
-                hit = instant(cell, self.tz)
+                hit = instant(cell, self.tz, self.fmt)
                 if hit is not None:
                     self._remember(cell, hit)
             return hit
-        return instant(cell, self.tz)
+        return instant(cell, self.tz, self.fmt)
 
     def _remember(self, cell: str, value: datetime) -> None:
         """Keep a text read as `value`: by day and clock if it has that shape."""
-        if _DAY_CLOCK.fullmatch(cell) and value.tzinfo is self.tz:
+        if self.fmt is None and _DAY_CLOCK.fullmatch(cell) and value.tzinfo is self.tz:
             if len(self._days) < 100_000 and len(self._clocks) < 100_000:
                 self._days.setdefault(cell[:10], value.replace(hour=0, minute=0, second=0))
                 clock = datetime.fromisoformat(f"2000-01-01{cell[10:]}") - _EPOCH

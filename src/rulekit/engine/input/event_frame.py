@@ -5,7 +5,8 @@ The checks of the row reader's fast path run as column expressions; each row tha
 them becomes its Event here. Any other row (a malformed one, one whose `at` has an offset or
 an unusual shape or falls in a daylight-saving gap, one with a declared field's cell) is
 read by the row reader, with the same messages and row numbers. None means: read the file
-with `read_table` and the row reader (a missing column, a zone without an IANA name).
+with `read_table` and the row reader (a missing column, a zone without an IANA name, a
+column's date format named in the policy, a malformed row: its message names its line).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
     zone = getattr(program.tz, "key", None)
     cols = column_index(source.columns, program)
     if zone is None or ZoneInfo(zone) is not program.tz or any(n not in cols for n in REQUIRED):
+        return None
+    if program.formats:  # a column's own date format: the row reader reads it
         return None
     frame = source.frame
     texts = frame.with_columns(
@@ -67,6 +70,8 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
         for number in odd:  # in file order, as the row reader goes
             row: list[Any] = list(frame.row(number - 1))
             log.ignored += reader.closely(number, row, (), log.events, log.bad)
+        if log.bad:  # their messages name the line of each: `read_table` knows them
+            return None
         log.events.sort(key=_at_row)  # as read_events: by `at`, file order breaking ties
     return log
 

@@ -33,13 +33,21 @@ class BadRow:
     actor: str | None = None
     late: bool = False  # its `at` is after as-of: reported as malformed, else left out
 
-    def messages(self, path: str) -> list[str]:
-        """`file:row:column: message` for each problem."""
-        out = []
-        for column, message in self.problems:
-            where = f"{path}:{self.row}" + (f":{column}" if column else "")
-            out.append(f"{where}: {message}")
-        return out
+    def messages(self, path: str, lines: list[int] | None = None) -> list[str]:
+        """`file: data row 2 (line 3), column at: message` for each problem (see `place`)."""
+        return [f"{place(path, self.row, lines, col)}: {msg}" for col, msg in self.problems]
+
+
+def place(path: str, row: int, lines: list[int] | None, column: str | None = None) -> str:
+    """Where a cell is, as a consultant finds it in Excel or an editor: `history.csv: data
+    row 2 (line 3), column at` (the line is where the row starts in the file, the sheet's row
+    number in a workbook; left out when unknown)."""
+    line = lines[row - 1] if lines and 0 < row <= len(lines) else None
+    sheet = path.lower().endswith((".xlsx", ".xlsm"))
+    where = f"{path}: data row {row}"
+    if line is not None:
+        where += f" ({'sheet row' if sheet else 'line'} {line})"
+    return where + (f", column {column}" if column else "")
 
 
 @dataclass(slots=True)
@@ -49,6 +57,7 @@ class EventLog:
     events: list[Event] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
     ignored: int = 0  # rows after as-of
+    lines: list[int] = field(default_factory=list)  # where each data row starts (Table.lines)
 
 
 def column_index(columns: list[str], program: Program) -> dict[str, int]:
@@ -70,7 +79,8 @@ class RowReader:
         fields = [(n, cols[n], program.field_types[n]) for n in program.field_types if n in cols]
         self.fields = [f for f in fields if f[0] not in self.get]
         self.known = program.moves_by_event.keys() | program.decides.keys()
-        self.instant = cells.Instants(self.tz)
+        self.formats = program.formats
+        self.instant = cells.Instants(self.tz, program.formats.get("at"))
         # event type -> (the type, promotes, columns it needs besides `stage` and `to`, needs
         # a stage, needs a `to`)
         self.kinds = {
@@ -170,7 +180,7 @@ class RowReader:
             if cell is None or cell == "":
                 continue
             try:
-                value = cells.typed(cell, ftype, self.tz)
+                value = cells.typed(cell, ftype, self.tz, self.formats.get(name))
             except cells.CellError:
                 return None
             if value is not None:
@@ -189,7 +199,7 @@ class RowReader:
 
         at = None
         try:
-            at = cells.instant(cell("at"), tz)
+            at = cells.instant(cell("at"), tz, self.formats.get("at"))
             if at is None:
                 problems.append(("at", "`at` is blank; every event needs its date and time"))
         except cells.CellError as exc:
@@ -225,7 +235,9 @@ class RowReader:
         extra: dict[str, Any] = {}
         for name, i, ftype in self.fields:
             try:
-                value = cells.typed(row[i] if i < len(row) else None, ftype, tz)
+                value = cells.typed(
+                    row[i] if i < len(row) else None, ftype, tz, self.formats.get(name)
+                )
             except cells.CellError as exc:
                 problems.append((self.table.columns[i], str(exc)))
                 continue

@@ -11,6 +11,7 @@ from operator import attrgetter
 
 from rulekit.engine.core import collector
 from rulekit.engine.core.program import Program
+from rulekit.engine.input import dates
 from rulekit.engine.input.errors import InputError
 from rulekit.engine.input.event_frame import read_event_frame
 from rulekit.engine.input.event_rows import REQUIRED, EventLog, RowReader, column_index
@@ -29,6 +30,7 @@ def read_events(table: Table | TextFrame, program: Program, as_of: datetime) -> 
     A TextFrame (a CSV file read into polars) is read column-wise where it can be, else the
     file is read again with `read_table`.
     """
+    check_date_column(table, program)
     if not isinstance(table, Table):
         with collector.paused():
             log = read_event_frame(table, program, as_of)
@@ -56,9 +58,34 @@ def read_events(table: Table | TextFrame, program: Program, as_of: datetime) -> 
     for p in table.problems:
         if p.row is not None:
             row_problems.setdefault(p.row, []).append((p.column, p.message))
-    log = EventLog()
+    log = EventLog(lines=table.lines)
     reader = RowReader(table, program, cols, as_of)
     with collector.paused():
         log.ignored = reader.read(table.rows, row_problems, log.events, log.bad)
         log.events.sort(key=_AT)  # stable: file order breaks ties
     return log
+
+
+def check_date_column(table: Table | TextFrame, program: Program, name: str = "at") -> None:
+    """A date column whose texts put the day or the month first (`1/5/2026`) needs its format
+    named in the policy: one error for the column, naming both readings."""
+    if name in program.formats:
+        return
+    cols = column_index(table.columns, program)
+    i = cols.get(name)
+    if i is None:
+        return
+    if isinstance(table, Table):
+        texts = [c for row in table.rows[:5000] if isinstance(c := row[i], str)]
+    else:
+        texts = table.frame.get_column(f"c{i}").drop_nulls().head(5000).to_list()
+    example = dates.needs_format(texts)
+    if example is None:
+        return
+    message = dates.ambiguous_column(example)
+    column = table.columns[i]
+    raise InputError(
+        [f"{table.path}: column {column}: {message}"],
+        bad_rows=False,
+        hint=dates.format_hint(name, dates.suggested_format(example)),
+    )

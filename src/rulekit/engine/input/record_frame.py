@@ -57,6 +57,8 @@ class SnapshotReader:
         cols = column_index(self.records.columns, program)
         if "customer" not in cols or "state" not in cols:
             raise Unsupported(None, "no customer or state column")
+        if program.formats:
+            raise Unsupported(None, "a column's date format named in the policy")
         kinds = {n: "text" for n in ("customer", "owner", "state", "pending_owner")}
         kinds["state_since"] = "instant"
         sources = {n: n for n in kinds}

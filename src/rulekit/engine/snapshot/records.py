@@ -13,7 +13,7 @@ from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Customer, Env
 from rulekit.engine.input import cells
 from rulekit.engine.input.errors import InputError
-from rulekit.engine.input.event_rows import column_index
+from rulekit.engine.input.event_rows import column_index, place
 from rulekit.engine.replay.replayer import Replayer
 from rulekit.engine.replay.world import World
 from rulekit.tables import Table
@@ -37,7 +37,17 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
     fields = [
         (n, cols[n], t) for n, t in program.field_types.items() if n in cols and n not in core
     ]
-    at = cells.Instants(tz)
+    by_format = {f: cells.Instants(tz, f) for f in {None, *program.formats.values()}}
+
+    def reader(name: str) -> cells.Instants:
+        return by_format[program.formats.get(name)]
+
+    since_at = reader("state_since")
+    lines = table.lines
+
+    def where(number: int, column: str) -> str:
+        return place(table.path, number, lines, column)
+
     i_customer, i_state = cols["customer"], cols["state"]
     i_owner, i_pending, i_since = (
         cols.get("owner"),
@@ -45,7 +55,8 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
         cols.get("state_since"),
     )
     stage_cols = [
-        (s.index - 1, s.code, cols.get(s.code), cols.get(f"{s.code}_at")) for s in program.stages
+        (s.index - 1, s.code, cols.get(s.code), cols.get(f"{s.code}_at"), reader(f"{s.code}_at"))
+        for s in program.stages
     ]
     states = set(program.states)
     n_stages = len(program.stages)
@@ -60,13 +71,13 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
             else:
                 what = f"`{state}` is not a state of the policy" if state else "`state` is blank"
                 message = ("state", what)
-            problems.append(f"{table.path}:{number}:{message[0]}: {message[1]}")
+            problems.append(f"{where(number, message[0])}: {message[1]}")
             continue
         ok = True
         try:
-            since = at(row[i_since]) if i_since is not None else None
+            since = since_at(row[i_since]) if i_since is not None else None
         except cells.CellError as exc:
-            problems.append(f"{table.path}:{number}:state_since: {exc}")
+            problems.append(f"{where(number, 'state_since')}: {exc}")
             continue
         customer = Customer(cid, state, n_stages, since)
         customer.owner = cells.text(row[i_owner]) if i_owner is not None else None
@@ -75,23 +86,26 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
             customer.pending_owner = pending
             customer.pending = program.approval_from.get(state)
         flags, dates = customer.flags, customer.dates
-        for k, code, i_flag, i_date in stage_cols:
+        for k, code, i_flag, i_date, at in stage_cols:
             try:
                 if i_flag is not None:
                     flags[k] = cells.fast_flag(row[i_flag])
                 if i_date is not None:
                     dates[k] = at(row[i_date])
             except cells.CellError as exc:
-                problems.append(f"{table.path}:{number}:{code}: {exc}")
+                problems.append(f"{where(number, code)}: {exc}")
                 ok = False
         for name, i, kind in fields:
             cell = row[i]
             if cell is None or cell == "":
                 continue
             try:
-                value = at(cell) if kind in ("date", "datetime") else cells.typed(cell, kind, tz)
+                if kind in ("date", "datetime"):
+                    value = reader(name)(cell)
+                else:
+                    value = cells.typed(cell, kind, tz)
             except cells.CellError as exc:
-                problems.append(f"{table.path}:{number}:{table.columns[i]}: {exc}")
+                problems.append(f"{where(number, table.columns[i])}: {exc}")
                 ok = False
                 continue
             if value is not None:
