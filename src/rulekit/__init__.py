@@ -1,8 +1,21 @@
 """rulekit: a declarative rules engine for B2B sales organisations.
 
     import rulekit
-    policy = rulekit.load("4321-dcbao@1")
-    problems = rulekit.validate(["clients/acme/policy.yaml"])
+    policy = rulekit.load("4321-dcbao@1")                  # or a path; PolicyError if invalid
+    problems = rulekit.validate(["clients/acme/policy.yaml"])   # list[Diagnostic]
+    result = rulekit.replay(policy, "history.csv", as_of="2026-06-30", people="people.csv")
+    snapshot = rulekit.run(policy, "records.xlsx", as_of="2026-06-30")
+    compared = rulekit.dry_run("policy.yaml", "proposal.yaml", "history.csv", as_of="2026-06-30")
+    path = rulekit.explain(policy, "history.csv", "C00015", as_of="2026-06-30")
+    changes = rulekit.diff("policy.yaml", "proposal.yaml")
+
+The public API:
+
+- load, validate: policies (CompiledPolicy; Diagnostic)
+- replay, run: a history, a snapshot (Result: .document(), .customers_frame(), ...)
+- dry_run, explain, diff: what `rulekit dry-run`, `explain` and `diff` print
+- PolicyError (a policy is invalid), InputError (a table has malformed rows),
+  TableError (a table cannot be read)
 
 Heavy modules are imported on first use, so `import rulekit` stays cheap.
 """
@@ -12,20 +25,40 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rulekit.api import PolicyError, load, replay, run, validate
+    from rulekit.api import PolicyError, diff, dry_run, explain, load, replay, run, validate
     from rulekit.compiler import CompiledPolicy
     from rulekit.diagnostics import Diagnostic
+    from rulekit.engine.input.errors import InputError
+    from rulekit.tables.model import TableError
 
-__all__ = ["CompiledPolicy", "Diagnostic", "PolicyError", "load", "replay", "run", "validate"]
+__all__ = [
+    "CompiledPolicy",
+    "Diagnostic",
+    "InputError",
+    "PolicyError",
+    "TableError",
+    "diff",
+    "dry_run",
+    "explain",
+    "load",
+    "replay",
+    "run",
+    "validate",
+]
 
 _LAZY = {
     "load": "rulekit.api",
     "validate": "rulekit.api",
     "replay": "rulekit.api",
     "run": "rulekit.api",
+    "dry_run": "rulekit.api",
+    "explain": "rulekit.api",
+    "diff": "rulekit.api",
     "PolicyError": "rulekit.api",
     "CompiledPolicy": "rulekit.compiler",
     "Diagnostic": "rulekit.diagnostics",
+    "InputError": "rulekit.engine.input.errors",
+    "TableError": "rulekit.tables.model",
 }
 
 
@@ -35,3 +68,8 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'rulekit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public API with the module's own names: lazy loading hides nothing."""
+    return sorted({*globals(), *__all__})

@@ -11,6 +11,9 @@ from rulekit.compiler import CompiledPolicy, compile_policy, compile_text
 from rulekit.diagnostics import Diagnostic, DiagnosticError
 
 if TYPE_CHECKING:
+    from rulekit.analysis.diff import DiffItem
+    from rulekit.analysis.dryrun import DryRun
+    from rulekit.analysis.explain import Explanation
     from rulekit.engine.result.result import Result
 
 PathLike = str | os.PathLike[str]
@@ -186,3 +189,80 @@ def run(
         people=_table(people) if people is not None else None,
         engine=engine,
     )
+
+
+def dry_run(
+    baseline: CompiledPolicy | PathLike,
+    candidate: CompiledPolicy | PathLike,
+    events: Any,
+    *,
+    as_of: Any = None,
+    people: Any = None,
+    skip_bad_rows: bool = False,
+    policy_path: Sequence[PathLike] = (),
+    sheet: str | None = None,
+) -> DryRun:
+    """Replay one history under two policies and compare them (`rulekit dry-run`).
+
+    The result has `.baseline` and `.candidate` (each a `Result`), `.changed` (the customers
+    that end in another state or with another owner) and `.document()` (CONTRACT §3's JSON).
+
+    Raises:
+        PolicyError: a policy is invalid.
+        InputError: the history has malformed rows.
+        TableError: a table cannot be read.
+    """
+    from rulekit.analysis.dryrun import dry_run as compare
+
+    a, b = _policy(baseline, policy_path), _policy(candidate, policy_path)
+    return compare(
+        a,
+        b,
+        _table(events, sheet, ("at", "customer", "type", "actor"), fast=True),
+        _instant(as_of, a),
+        people=_table(people) if people is not None else None,
+        skip_bad_rows=skip_bad_rows,
+    )
+
+
+def explain(
+    policy: CompiledPolicy | PathLike,
+    events: Any,
+    customer: str,
+    *,
+    as_of: Any = None,
+    people: Any = None,
+    skip_bad_rows: bool = False,
+    policy_path: Sequence[PathLike] = (),
+    sheet: str | None = None,
+) -> Explanation:
+    """One customer's path through a replay (`rulekit explain`): `.steps`, `.lines()` (the
+    text), `.document()` (the JSON). Raises as `replay` does."""
+    from rulekit.analysis.explain import Explanation
+    from rulekit.engine import runner
+
+    compiled = _policy(policy, policy_path)
+    result = runner.replay(
+        compiled,
+        _table(events, sheet, ("at", "customer", "type", "actor")),
+        _instant(as_of, compiled),
+        people=_table(people) if people is not None else None,
+        skip_bad_rows=skip_bad_rows,
+        watch=customer,
+    )
+    assert result.world is not None
+    return Explanation(customer, result, result.world.steps)
+
+
+def diff(
+    old: CompiledPolicy | PathLike,
+    new: CompiledPolicy | PathLike,
+    *,
+    identity: bool = False,
+    policy_path: Sequence[PathLike] = (),
+) -> list[DiffItem]:
+    """What changes between two resolved policies (`rulekit diff`): one `DiffItem` per
+    change (`path`, `kind`, `old`, `new`, where the new value is set). Raises PolicyError."""
+    from rulekit.analysis.diff import diff as compare
+
+    return compare(_policy(old, policy_path), _policy(new, policy_path), identity=identity)

@@ -73,6 +73,7 @@ def command(
         taken, refused = cov.taken.get(t, 0), cov.refused.get(t, 0)
         mark = "   never taken" if not taken else ""
         click.echo(f" {t:<{width}}  {taken:>7,}  {refused:>7,}{mark}")
+    click.echo(refusals_line(result, sum(cov.refused.values())))
     if cov.rules:
         click.echo("")
         width = max([len("rule"), *(len(r) for r in cov.rules)])
@@ -86,3 +87,22 @@ def command(
     click.echo("")
     click.echo(cov.transitions_line())
     click.echo(cov.rules_line())
+
+
+def refusals_line(result: Any, by_transition: int) -> str:
+    """What the refused column counts, and every refusal of the replay by reason."""
+    from collections import Counter
+
+    total = len(result.rejected)
+    line = (
+        f" refused: {by_transition:,} of the {total:,} refused events would have taken a "
+        f"transition above; {total - by_transition:,} matched none"
+    )
+    if total:
+        reasons = sorted(Counter(r.reason for r in result.rejected).items(), key=_most)
+        line += "\n refused by reason: " + " · ".join(f"{k} {n:,}" for k, n in reasons)
+    return line
+
+
+def _most(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]

@@ -14,7 +14,15 @@ from rulekit.report import json_doc
 @click.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one change a line (`quota.limit 50 → 30`, with where it is set); json: "
+    '{"old", "new", "changes": [{"path", "kind", "old", "new", "file", "line"}]} on stdout.',
+)
 @click.option("--identity", is_flag=True, help="Also show id, version and title changes.")
 @policy_path_option
 def command(old: str, new: str, fmt: str, identity: bool, policy_path: tuple[str, ...]) -> None:

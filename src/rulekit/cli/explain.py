@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from rulekit.cli.common import policy_path_option
+from rulekit.cli.common import EXIT_INVALID, policy_path_option
 from rulekit.cli.engine_options import (
     as_of_value,
     guarded,
@@ -56,7 +56,31 @@ def command(
         return Explanation(customer, result, result.world.steps)
 
     explanation = guarded(work)
+    if not explanation.steps and explanation.final() is None:
+        unknown(customer, explanation.result)
     if fmt == "json":
         json_doc.write(explanation.document())
     else:
         click.echo("\n".join(explanation.lines()))
+
+
+def unknown(customer: str, result: Any) -> None:
+    """No event names `customer`: exit 1, naming the closest id (case ignored first)."""
+    import difflib
+
+    from rulekit.cli.engine_options import fail
+
+    ids = sorted(
+        {c.customer for c in result.customers} | {r.customer for r in result.rejected if r.customer}
+    )
+    lowered = {c.lower(): c for c in ids}
+    match = lowered.get(customer.lower())
+    if match is None:
+        close = difflib.get_close_matches(customer, ids, n=1, cutoff=0.5)
+        match = close[0] if close else None
+    message = f"no customer {customer} in the history"
+    if match is not None:
+        message += f"; did you mean {match}?"
+    elif ids:
+        message += f" (its {len(ids):,} customers run from {ids[0]} to {ids[-1]})"
+    fail([message], EXIT_INVALID)

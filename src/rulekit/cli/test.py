@@ -24,7 +24,15 @@ from rulekit.report import json_doc
     is_flag=True,
     help="Also list the transitions the tests take and never take, and the rules that fire.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a line per test (PASSED, FAILED with each mismatch, SKIPPED with its reason) "
+    'and a summary; json: {"tests", "errors", "summary"} on stdout.',
+)
 @policy_path_option
 def command(
     paths: tuple[str, ...],

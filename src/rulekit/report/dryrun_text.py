@@ -51,7 +51,7 @@ def render(run: DryRun, console: Console, *, first: int = 20) -> None:
         refusals = Table(title="refused events by reason")
         for col in ("reason", "baseline", "candidate", "change"):
             refusals.add_column(col, justify="left" if col == "reason" else "right")
-        for reason in sorted(ra.keys() | rb.keys(), key=lambda r: -(ra[r] + rb[r])):
+        for reason in sorted(ra.keys() | rb.keys(), key=lambda r: (-(ra[r] + rb[r]), r)):
             refusals.add_row(
                 reason, f"{ra[reason]:,}", f"{rb[reason]:,}", _delta(ra[reason], rb[reason])
             )

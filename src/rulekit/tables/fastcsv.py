@@ -113,6 +113,20 @@ def _read(name: str, data: bytes, delimiter: str | None, encoding: str) -> TextF
     return TextFrame(name, columns, frame, delimiter, encoding)
 
 
+def data_lines(source: TextFrame) -> list[int]:
+    """The line on which each data row of a TextFrame starts (`Table.lines`): a file it
+    reads has no quotes, so a record is a line; blank records hold no data row."""
+    text = Path(source.path).read_bytes().decode(source.encoding)
+    lines: list[int] = []
+    header = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if any(line.removesuffix("\r").split(source.delimiter)):
+            if header:
+                lines.append(number)
+            header = True
+    return lines
+
+
 def read_table_fast(path: str | os.PathLike[str], *, sheet: str | None = None) -> Table | TextFrame:
     """The file as a TextFrame where `read_text_frame` takes it, else `read_table`'s Table
     (for callers that take either: `run`, `replay`, `dry-run`)."""

@@ -6,7 +6,7 @@ them becomes its Event here. Any other row (a malformed one, one whose `at` has 
 an unusual shape or falls in a daylight-saving gap, one with a declared field's cell) is
 read by the row reader, with the same messages and row numbers. None means: read the file
 with `read_table` and the row reader (a missing column, a zone without an IANA name, a
-column's date format named in the policy, a malformed row: its message names its line).
+column's date format named in the policy).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from rulekit.engine.core.program import Program
 from rulekit.engine.input.event_rows import REQUIRED, EventLog, RowReader, column_index
 from rulekit.engine.input.text_columns import clean, instant_parts, shapes
 from rulekit.tables import Table
-from rulekit.tables.fastcsv import TextFrame
+from rulekit.tables.fastcsv import TextFrame, data_lines
 
 _CORE = (*REQUIRED, "stage", "to")
 
@@ -70,8 +70,8 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
         for number in odd:  # in file order, as the row reader goes
             row: list[Any] = list(frame.row(number - 1))
             log.ignored += reader.closely(number, row, (), log.events, log.bad)
-        if log.bad:  # their messages name the line of each: `read_table` knows them
-            return None
+        if log.bad:  # their messages name the line where each starts
+            log.lines = data_lines(source)
         log.events.sort(key=_at_row)  # as read_events: by `at`, file order breaking ties
     return log
 
