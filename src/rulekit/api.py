@@ -205,7 +205,8 @@ def dry_run(
     """Replay one history under two policies and compare them (`rulekit dry-run`).
 
     The result has `.baseline` and `.candidate` (each a `Result`), `.changed` (the customers
-    that end in another state or with another owner) and `.document()` (CONTRACT §3's JSON).
+    that end in another state or with another owner) and `.document()` (the dry-run JSON
+    document of docs/formats.md).
 
     Raises:
         PolicyError: a policy is invalid.
