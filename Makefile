@@ -20,9 +20,14 @@ demo: $(STAMP)
 	$(BIN)/rulekit validate policy/4321-dcbao.yaml examples/*/policy.yaml examples/*/proposal.yaml
 	@mkdir -p out
 	$(BIN)/rulekit dry-run --baseline $(DEMO)/policy.yaml --candidate $(DEMO)/proposal.yaml \
-		$(DEMO)/history.xlsx --people $(DEMO)/people.csv --as-of 2027-01-01 \
-		--html out/acme-dry-run.html
-	@echo "HTML report: out/acme-dry-run.html"
+		$(DEMO)/history.xlsx --people $(DEMO)/people.csv --as-of 2027-01-01 --first 5 \
+		--lang en --html out/acme-dry-run.html
+	$(BIN)/rulekit dry-run --baseline $(DEMO)/policy.yaml --candidate $(DEMO)/proposal.yaml \
+		$(DEMO)/history.xlsx --people $(DEMO)/people.csv --as-of 2027-01-01 --first 5 \
+		--lang zh --html out/acme-dry-run.zh.html
+	$(BIN)/rulekit replay examples/wps-export/policy.yaml examples/wps-export/history.csv \
+		--people examples/wps-export/people.csv --as-of 2027-01-01 --lang zh -v
+	@echo "HTML reports: out/acme-dry-run.html (English), out/acme-dry-run.zh.html (中文)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks

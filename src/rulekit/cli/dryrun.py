@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from rulekit.cli.common import note_read, policy_path_option
+from rulekit.cli.common import lang_option, note_read, policy_path_option
 from rulekit.cli.engine_options import as_of_value, guarded, history_options, text_or_json
 from rulekit.report import json_doc
 
@@ -16,6 +16,7 @@ from rulekit.report import json_doc
 @click.option("--candidate", required=True, help="The proposed policy (path or ID@MAJOR).")
 @click.argument("events", type=click.Path(dir_okay=False))
 @history_options
+@lang_option
 @text_or_json("json prints the dry-run document (docs/formats.md) on stdout and nothing else.")
 @click.option("--html", "html", type=click.Path(dir_okay=False), help="Also write an HTML report.")
 @click.option("--first", default=20, show_default=True, help="Changed customers shown in text.")
@@ -58,16 +59,20 @@ def command(
         )
 
     result = guarded(work)
+    from rulekit.cli.common import CHOICES
+    from rulekit.report.labels import Labels
+
+    world = result.candidate.world
+    labels = Labels(CHOICES.lang, result.candidate_policy, world.people if world else None)
     if html:
         from rulekit.report.html import write_html
 
-        write_html(result, html)
+        write_html(result, html, labels)
         click.echo(f"report: {html}", err=True)
     if fmt == "json":
         json_doc.write(result.document())
         return
-    from rich.console import Console
-
+    from rulekit.cli.common import console
     from rulekit.report.dryrun_text import render
 
-    render(result, Console(highlight=False), first=first)
+    render(result, console(), first=first, labels=labels)

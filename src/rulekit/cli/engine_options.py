@@ -11,6 +11,8 @@ import click
 from rulekit.cli.common import (
     EXIT_INVALID,
     EXIT_USAGE,
+    focus_options,
+    lang_option,
     note_read,
     stderr_is_tty,
     verbose_option,
@@ -92,6 +94,8 @@ def input_options(fn: F) -> F:
                 help="Add each customer's policy fields to the JSON document (`fields`).",
             ),
             verbose_option,
+            lang_option,
+            focus_options,
         ],
     )
 
@@ -184,12 +188,22 @@ def as_of_value(text: str | None) -> str | None:
 def emit(
     result: Any, fmt: str, out: str | None, with_alerts: bool = False, with_fields: bool = False
 ) -> None:
-    """Print a result as text or JSON, and write --out."""
+    """Print a result as text or JSON, and write --out: the customers, or the alerts and
+    refused events for a file named for alerts (`--out alerts.xlsx`)."""
     if out:
-        from rulekit.report.tables import write_customers
+        from rulekit.report.alerts import wants_alerts
 
-        write_customers(result, out)
-        click.echo(f"wrote {len(result.customers):,} customers to {out}", err=True)
+        if wants_alerts(out) and result.world is not None:
+            from rulekit.report.alerts import write
+
+            labels = report_labels(result)
+            n, m = write(result, out, labels)
+            click.echo(labels.t("exported", n=n, m=m, path=out), err=True)
+        else:
+            from rulekit.report.tables import write_customers
+
+            write_customers(result, out)
+            click.echo(f"wrote {result.customer_count:,} customers to {out}", err=True)
     if fmt == "json":
         doc = result.document(fields=with_fields)
         if with_alerts:
@@ -200,11 +214,21 @@ def emit(
             ]
         json_doc.write(doc)
         return
-    from rich.console import Console
+    from rulekit.cli.common import CHOICES, console
+    from rulekit.report.text import Focus, render
 
-    from rulekit.report.text import render
+    focus = Focus(CHOICES.reps, CHOICES.states, CHOICES.limit, labels=report_labels(result))
+    render(result, console(), focus)
 
-    render(result, Console(highlight=False))
+
+def report_labels(result: Any) -> Any:
+    """The Labels of a result's report: --lang, its policy's names, its people's names."""
+    from rulekit.cli.common import CHOICES
+    from rulekit.report.labels import Labels
+
+    world = result.world
+    policy = world.program.policy if world is not None else None
+    return Labels(CHOICES.lang, policy, world.people if world is not None else None)
 
 
 @contextmanager

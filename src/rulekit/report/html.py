@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rulekit.report import html_tables as tables
 from rulekit.report.html_flow import flow_chart
 from rulekit.report.html_style import CSS, SCRIPT
+from rulekit.report.labels import Labels
 from rulekit.report.svg import BASE, CAND, Series, bars, columns, esc, num
 
 if TYPE_CHECKING:
@@ -22,19 +23,24 @@ if TYPE_CHECKING:
     from rulekit.engine.result.result import Result
 
 
-def write_html(run: DryRun, path: str) -> None:
+def write_html(run: DryRun, path: str, labels: Labels | None = None) -> None:
     """Write the dry-run report of `run` to `path` (UTF-8)."""
     with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write(render_html(run))
+        out.write(render_html(run, labels))
 
 
-def render_html(run: DryRun) -> str:
-    """The dry-run report as one HTML document."""
+def render_html(run: DryRun, labels: Labels | None = None) -> str:
+    """The dry-run report as one HTML document, in `labels`' language."""
+    global L
+    L = labels or Labels("en", run.candidate_policy)
     a, b = run.baseline, run.candidate
-    title = f"Dry-run · {a.policy_id} {a.policy_version} → {b.policy_id} {b.policy_version}"
+    title = (
+        f"{L.t('html_title')} · {a.policy_id} {a.policy_version} → {b.policy_id} {b.policy_version}"
+    )
+    lang = "zh-CN" if L.zh else "en"
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
         _header(run),
@@ -43,10 +49,14 @@ def render_html(run: DryRun) -> str:
         _diff(run),
         _charts(run),
         _tables(run),
-        "<footer>rulekit dry-run · generated offline; click a column head to sort</footer>",
+        f"<footer>{esc(L.t('footer'))}</footer>",
         f"</main><script>{SCRIPT}</script></body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+#: the words of the report being rendered (set by render_html)
+L = Labels("en")
 
 
 def _side(r: Result, title: str | None) -> str:
@@ -57,13 +67,22 @@ def _side(r: Result, title: str | None) -> str:
 def _header(run: DryRun) -> str:
     a, b = run.baseline, run.candidate
     return (
-        '<header class="top"><div class="inner"><h1>Policy dry-run</h1>'
-        f'<div class="policies"><span class="side">baseline</span> '
+        f'<header class="top"><div class="inner"><h1>{esc(L.t("html_title"))}</h1>'
+        f'<div class="policies"><span class="side">{esc(L.t("baseline"))}</span> '
         f"{_side(a, run.baseline_policy.title)}"
-        f'<span class="arrow">→</span><span class="side">candidate</span> '
+        f'<span class="arrow">→</span><span class="side">{esc(L.t("candidate"))}</span> '
         f"{_side(b, run.candidate_policy.title)}</div>"
-        f'<div class="meta">{num(a.events)} events replayed · as of {esc(a.iso(a.as_of))}'
-        f" · {num(len(a.customers))} → {num(len(b.customers))} customers</div></div></header>"
+        f'<div class="meta" title="{esc(a.iso(a.as_of))}">'
+        + esc(
+            L.t(
+                "html_meta",
+                events=a.events,
+                as_of=L.date(a.as_of.astimezone(a.tz)),
+                a=len(a.customers),
+                b=len(b.customers),
+            )
+        )
+        + "</div></div></header>"
     )
 
 
@@ -83,12 +102,12 @@ def _cards(run: DryRun) -> str:
     a, b = run.baseline, run.candidate
     return (
         '<div class="cards">'
-        + _card("events", a.events)
-        + _card("applied", a.applied, b.applied)
-        + _card("refused", len(a.rejected), len(b.rejected))
-        + _card("timers fired", a.timers, b.timers)
-        + _card("reps at limit", _at_limit(a), _at_limit(b), f"of {len(b.reps)}")
-        + _card("customers changed", len(run.changed))
+        + _card(L.t("events"), a.events)
+        + _card(L.t("applied"), a.applied, b.applied)
+        + _card(L.t("refused"), len(a.rejected), len(b.rejected))
+        + _card(L.t("timers_fired"), a.timers, b.timers)
+        + _card(L.t("reps_at_limit_card"), _at_limit(a), _at_limit(b), L.t("of_n", n=len(b.reps)))
+        + _card(L.t("customers_changed"), len(run.changed))
         + "</div>"
     )
 
@@ -113,13 +132,12 @@ def _diff(run: DryRun) -> str:
         for d in items
     ]
     body = f'<ul class="diff">{"".join(lines)}</ul>' if lines else '<p class="note">none</p>'
-    hint = f"{len(items)} difference{'s' if len(items) != 1 else ''}"
-    return _panel("policy-diff", "Policy diff", body, hint)
+    return _panel("policy-diff", L.t("policy_diff"), body, L.t("differences", n=len(items)))
 
 
-def _panel(panel_id: str, title: str, body: str, hint: str = "") -> str:
-    extra = f'<span class="hint">{esc(hint)}</span>' if hint else ""
-    return f'<section class="panel" id="{panel_id}"><h2>{esc(title)}{extra}</h2>{body}</section>'
+def _panel(panel_id: str, title: str, body: str, hint: str = "", extra: str = "") -> str:
+    more = (f'<span class="hint">{esc(hint)}</span>' if hint else "") + extra
+    return f'<section class="panel" id="{panel_id}"><h2>{esc(title)}{more}</h2>{body}</section>'
 
 
 def _states(run: DryRun) -> list[str]:
@@ -159,8 +177,8 @@ def _slot_rows(run: DryRun) -> list[tables.SlotRow]:
 def _series(run: DryRun, a: list[int], b: list[int]) -> list[Series]:
     x, y = run.baseline, run.candidate
     return [
-        Series(f"baseline {x.policy_id} {x.policy_version}", BASE, "base", a),
-        Series(f"candidate {y.policy_id} {y.policy_version}", CAND, "cand", b),
+        Series(f"{L.t('baseline')} {x.policy_id} {x.policy_version}", BASE, "base", a),
+        Series(f"{L.t('candidate')} {y.policy_id} {y.policy_version}", CAND, "cand", b),
     ]
 
 
@@ -176,6 +194,7 @@ def _charts(run: DryRun) -> str:
         width=600,
         height=330,
         label="customers by state, baseline and candidate",
+        broken=True,
     )
     keys, ra, rb = _reasons(run)
     refusal_svg = bars(
@@ -200,16 +219,11 @@ def _charts(run: DryRun) -> str:
     flow_svg = flow_chart(run.candidate_policy, taken_b, taken_a, sb)
     return (
         '<div class="grid2 row">'
-        + _panel("states", "Customers by state", state_svg, "at as-of")
-        + _panel("refusals", "Refused events by reason", refusal_svg, "most frequent first")
+        + _panel("states", L.t("customers_by_state"), state_svg, L.t("at_as_of"))
+        + _panel("refusals", L.t("refused_by_reason"), refusal_svg, L.t("most_frequent"))
         + "</div>"
-        + _panel("slots", "Slots used per rep", slot_svg, "sales rights held; red mark = limit")
-        + _panel(
-            "flow",
-            "Lifecycle flow (candidate)",
-            flow_svg,
-            "times each transition was taken in the candidate's replay",
-        )
+        + _panel("slots", L.t("slots_per_rep"), slot_svg, L.t("slots_hint"))
+        + _panel("flow", L.t("flow"), flow_svg, L.t("flow_hint"))
     )
 
 
@@ -246,24 +260,43 @@ def _tables(run: DryRun) -> str:
     declared = a.world is not None and b.world is not None
     declared = declared and any(r.world.program.policy.model.metrics for r in (a, b) if r.world)
     metric_panel = (
-        _panel("metrics-table", "Metrics at as-of", tables.metrics_table(a.metrics(), b.metrics()))
+        _panel("metrics-table", L.t("metrics"), tables.metrics_table(a.metrics(), b.metrics()))
         if declared
         else ""
     )
     return (
         metric_panel
         + '<div class="grid2 row">'
-        + _panel("states-table", "States", state_table)
-        + _panel("refusals-table", "Refusals", refusal_table)
+        + _panel("states-table", L.t("states_table"), state_table)
+        + _panel("refusals-table", L.t("refusals_table"), refusal_table)
         + "</div>"
         + '<div class="grid2 row">'
-        + _panel("slots-table", "Slots per rep", tables.slots_table(_slot_rows(run)))
-        + _panel("transitions-table", "Transitions taken", move_table)
+        + _panel("slots-table", L.t("slots_per_rep"), tables.slots_table(_slot_rows(run)))
+        + _panel("transitions-table", L.t("transitions_taken"), move_table)
         + "</div>"
         + _panel(
             "changed",
-            "Customers that end differently",
+            L.t("changed_title"),
             tables.changed_table(run.changed),
-            f"{num(n)} customer{'s' if n != 1 else ''} · state or owner differs",
+            L.t("changed_hint", n=n),
+            extra=_download(run),
         )
+    )
+
+
+def _download(run: DryRun) -> str:
+    """A link that saves every changed customer as a CSV file, embedded as a data: URI."""
+    import base64
+
+    from rulekit.report.csv_text import csv_bytes
+
+    rows = [
+        [c.customer, c.baseline[0], c.baseline[1], c.candidate[0], c.candidate[1]]
+        for c in run.changed
+    ]
+    heads = ["customer", "baseline_state", "baseline_owner", "candidate_state", "candidate_owner"]
+    data = base64.b64encode(csv_bytes(heads, rows)).decode("ascii")
+    return (
+        f'<a class="download" id="changed-csv" download="changed-customers.csv" '
+        f'href="data:text/csv;charset=utf-8;base64,{data}">{esc(L.t("download_csv"))}</a>'
     )

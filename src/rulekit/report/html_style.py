@@ -78,6 +78,28 @@ tfoot td { border-top: 1px solid #e5e7eb; border-bottom: 0; }
 .note { color: #6b7280; font-size: 13px; margin: 8px 0 0; }
 .scroll { max-height: 560px; overflow: auto; border: 1px solid #f1f5f9; border-radius: 6px; }
 footer { color: #9ca3af; font-size: 12px; text-align: center; margin-top: 8px; }
+a.download { font-size: 13px; margin-left: 10px; font-weight: 500; }
+@media screen {
+  /* the flow diagram keeps its size (the panel scrolls) rather than shrink its labels */
+  #flow svg.chart { min-width: 1100px; }
+}
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { background: #fff; font-size: 11px; }
+  main { max-width: none; padding: 0; }
+  header.top { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .cards { grid-template-columns: repeat(3, 1fr); }
+  .card, #states, #refusals, #slots, #flow, ul.diff li, tr, svg.chart {
+    break-inside: avoid; page-break-inside: avoid;
+  }
+  section.panel { overflow: visible; border-color: #d1d5db; }
+  .scroll { max-height: none; overflow: visible; border: 0; }
+  .grid2 { gap: 12px; }
+  th { position: static; cursor: auto; }
+  th[data-dir]::after { content: ""; }
+  tr:hover td { background: transparent; }
+  a.download, footer .screen { display: none; }
+}
 """
 
 #: click a column head to sort by it; numeric cells carry their value in data-v.

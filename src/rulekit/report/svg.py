@@ -103,10 +103,14 @@ def columns(
     height: float = 320,
     limits: Sequence[Sequence[int | None]] | None = None,
     label: str = "",
+    broken: bool = False,
 ) -> str:
     """Vertical grouped columns, one group per category, one column per series.
 
     `limits[s][i]`, if given, draws a limit marker across column i of series s (slot limits).
+    `broken`: when one category dwarfs the others (over 4 times the next value), the axis
+    stops above the others and its columns are cut by a break mark, their value written on
+    top, so that the other columns stay readable.
     """
     left, right, top = 48.0, 12.0, 30.0
     longest = max((len(c) for c in categories), default=1)
@@ -114,10 +118,15 @@ def columns(
     tilt = longest * 6.6 > group - 4
     bottom = 24.0 + (min(longest, 18) * 4.6 if tilt else 0)
     plot_h = height - top - bottom
-    peak = max((v for s in series for v in s.values), default=0)
+    peak: float = max((v for s in series for v in s.values), default=0)
     if limits:
         peak = max([peak, *(v for row in limits for v in row if v is not None)])
+    ranked = sorted({v for s in series for v in s.values}, reverse=True)
+    dwarfs = broken and not limits and len(ranked) > 1 and ranked[0] > 4 * max(ranked[1], 1)
+    if dwarfs:
+        peak = ranked[1] * 1.25
     axis_max, step = nice_max(peak)
+    cut: float | None = float(axis_max) if dwarfs else None
     scale = plot_h / axis_max
     base_y = top + plot_h
     out = [open_svg(chart_id, width, height, label)]
@@ -140,12 +149,22 @@ def columns(
             value = s.values[i]
             x = gx + s_index * bar_w
             h = value * scale
+            over = cut is not None and value > cut
+            if over:
+                h = plot_h
             tip = f"{cat} · {s.label}: {num(value)}"
             limit = limits[s_index][i] if limits else None
             if limit is not None:
                 tip += f" of {num(limit)}"
             out.append(_bar(s.css, s.color, x + 0.5, base_y - h, bar_w - 1, h, tip))
-            if bar_w >= 20 and not limits:
+            if over:
+                mid = base_y - plot_h * 0.55
+                out.append(
+                    f'<path class="break" d="M{x - 1:.1f},{mid + 4:.1f} l{bar_w / 2 + 1:.1f},-6'
+                    f" l{bar_w / 2 + 1:.1f},6 M{x - 1:.1f},{mid + 10:.1f} l{bar_w / 2 + 1:.1f},-6"
+                    f' l{bar_w / 2 + 1:.1f},6" stroke="#fff" stroke-width="3" fill="none"/>'
+                )
+            if bar_w >= 20 and not limits or over:
                 out.append(
                     text(
                         x + bar_w / 2,
