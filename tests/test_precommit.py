@@ -26,6 +26,15 @@ from tests.conftest import DEFAULT_POLICY, ROOT
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 MESSY = ROOT / "tests" / "fmt" / "messy.yaml"
 GOLDEN = ROOT / "tests" / "fmt" / "messy.golden.yaml"
+TESTS = """policy: policy.yaml
+as_of: 2026-03-31
+tests:
+  one:
+    events: |
+      at, customer, type, actor
+      2026-01-01, C1, archive, wang
+    expect: {customers: {C1: {state: new}}}
+"""
 
 
 def test_hooks_file_offers_validate_and_fmt() -> None:
@@ -38,7 +47,11 @@ def test_hooks_file_offers_validate_and_fmt() -> None:
     pattern = re.compile(hooks["rulekit-fmt"]["files"])
     assert pattern.search("policy/4321-dcbao.yaml")
     assert pattern.search("clients/acme/policy.yaml")
-    assert not pattern.search("clients/acme/tests.yaml")
+    assert pattern.search("clients/acme/proposal.yaml")
+    assert pattern.search("clients/acme/proposal-tests.yaml")
+    assert pattern.search("clients/acme/tests.yaml")
+    assert not pattern.search("clients/acme/notes.yaml")
+    assert hooks["rulekit-validate"]["files"] == hooks["rulekit-fmt"]["files"]
 
 
 def _bin() -> Path:
@@ -93,7 +106,8 @@ def test_hooks_run_under_pre_commit(tmp_path: Path, env: dict[str, str]) -> None
     (client / "acme").mkdir()
     policy = client / "acme" / "policy.yaml"
     policy.write_text(MESSY.read_text(encoding="utf-8").replace("messy", "acme"), encoding="utf-8")
-    (client / "acme" / "tests.yaml").write_text("not: a policy\n", encoding="utf-8")
+    tests = client / "acme" / "tests.yaml"
+    tests.write_text(TESTS, encoding="utf-8")
     git(client, env, "init", "-q")
     git(client, env, "add", ".")
 
@@ -107,9 +121,14 @@ def test_hooks_run_under_pre_commit(tmp_path: Path, env: dict[str, str]) -> None
     second = precommit(client, env, "try-repo", str(hook_repo), "rulekit-fmt", "--all-files")
     assert second.returncode == 0, second.stdout + second.stderr
 
-    # rulekit-validate passes on valid policies (tests.yaml is not one: it is not matched) …
+    # rulekit-validate passes on valid policies and test files (checked as test files) …
     ok = precommit(client, env, "try-repo", str(hook_repo), "rulekit-validate", "--all-files")
     assert ok.returncode == 0, ok.stdout + ok.stderr
+    tests.write_text(TESTS.replace("expect:", "expcet:"), encoding="utf-8")
+    git(client, env, "add", ".")
+    typo = precommit(client, env, "try-repo", str(hook_repo), "rulekit-validate", "--all-files")
+    assert typo.returncode == 1 and "did you mean `expect`?" in typo.stdout + typo.stderr
+    tests.write_text(TESTS, encoding="utf-8")
     # … and fails, with the diagnostic, on an invalid one.
     policy.write_text(expected.replace("limit: 40", "limit: many"), encoding="utf-8")
     git(client, env, "add", ".")

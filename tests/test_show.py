@@ -55,7 +55,7 @@ def test_text_annotates_each_value_with_the_file_and_line_that_set_it(
     # a value the overlay did not touch comes from the base
     base_line = line_of(Path(base_file()).read_text(encoding="utf-8"), "holds_slot:")
     holds = next(line for line in lines if line.strip().startswith("holds_slot:"))
-    assert holds.endswith(f"4321-dcbao.yaml:{base_line}")
+    assert holds.endswith(f"4321-dcbao@1:{base_line}")  # the installed policy by reference
     # the entry the overlay deleted with `null`
     assert any("transitions.claim.approval" in line and line.endswith(":17") for line in lines), out
 
@@ -83,7 +83,7 @@ def test_json_lists_every_leaf_with_file_and_line(monkeypatch: pytest.MonkeyPatc
         "title": "某工业阀门 · tailored 4321",
     }
     assert doc["files"][0] == "examples/acme-valves/policy.yaml"
-    assert doc["files"][1].endswith("4321-dcbao.yaml") and len(doc["files"]) == 2
+    assert doc["files"][1] == "4321-dcbao@1" and len(doc["files"]) == 2
     values = {v["path"]: v for v in doc["values"]}
     assert values["quota.limit"] == {
         "path": "quota.limit",

@@ -128,7 +128,7 @@ def compile_document(
     try:
         policy = Policy.model_validate(doc.data)
     except ValidationError as exc:
-        return None, diagnostics_from(exc, doc, Policy)
+        return None, diagnostics_from(exc, doc, Policy) + _conditions_despite(exc, doc)
     diags = _check_names(policy, doc)
     tz = zone(policy.timezone)
     conditions, templates, order, found = _compile_conditions(policy, doc, tz)
@@ -142,6 +142,60 @@ def compile_document(
         policy, doc, files, graph, tz, conditions, templates, tuple(order), tuple(diags)
     )
     return compiled, diags
+
+
+def _conditions_despite(error: Any, doc: Document) -> list[Diagnostic]:
+    """The condition errors of a policy whose structure has errors too, so that one run of
+    `validate` reports both: the keys and values in error are left out of a copy of the
+    document (a few rounds, as leaving one out may reveal another) and the conditions of
+    what remains are checked. Nothing if the rest is still not a policy."""
+    import copy
+
+    from pydantic import ValidationError
+
+    from rulekit.policy.models import Policy
+    from rulekit.timeutil import zone
+
+    data = copy.deepcopy(doc.data)
+    for _ in range(5):
+        for problem in error.errors():
+            loc = tuple(problem["loc"])
+            if problem.get("type") == "missing":  # leave out what needs the missing key
+                loc = loc[:-1]
+            if not loc or not _drop(data, loc):
+                return []
+        try:
+            policy = Policy.model_validate(data)
+        except ValidationError as again:
+            error = again
+            continue
+        except Exception:  # noqa: BLE001 - a best effort: the structure errors stand alone
+            return []
+        try:
+            found = _compile_conditions(policy, doc, zone(policy.timezone))[3]
+        except Exception:  # noqa: BLE001
+            return []
+        return [d for d in found if d.code.startswith("RK2")]
+    return []
+
+
+def _drop(data: Any, loc: tuple[Any, ...]) -> bool:
+    """Delete the value at `loc` (pydantic's error location) from nested dicts and lists;
+    False if there is nothing there to delete."""
+    parent = data
+    for key in loc[:-1]:
+        if isinstance(parent, dict) and key in parent:
+            parent = parent[key]
+        elif isinstance(parent, list) and isinstance(key, int) and key < len(parent):
+            parent = parent[key]
+        else:
+            return _drop(data, loc[:-1]) if len(loc) > 1 else False
+    if isinstance(parent, dict) and loc and loc[-1] in parent:
+        del parent[loc[-1]]
+        return True
+    if len(loc) > 1:  # a union's branch name ends the location: drop its owner
+        return _drop(data, loc[:-1])
+    return False
 
 
 def _check_names(policy: Policy, doc: Document) -> list[Diagnostic]:

@@ -52,7 +52,9 @@ class DiffItem:
             return f"{self.dotted} removed" + (
                 "" if _is_entry(self.path) else f" (was {_show(self.old)})"
             )
-        return f"{self.dotted} {_show(self.old)} → {_show(self.new)}"
+        line = f"{self.dotted} {_show(self.old)} → {_show(self.new)}"
+        inside = within(self.old, self.new)
+        return f"{line} ({inside})" if inside else line
 
     def as_json(self) -> dict[str, Any]:
         """JSON form: path, kind, old, new, file and line of the new value."""
@@ -111,3 +113,23 @@ def _walk(a: Any, b: Any, path: Path, out: list[DiffItem], new: CompiledPolicy) 
 def summary(items: list[DiffItem]) -> str:
     """All differences on one line, `·`-separated."""
     return " · ".join(d.describe() for d in items) if items else "no differences"
+
+
+def within(old: Any, new: Any) -> str | None:
+    """What changed inside a text (a condition): `21 → 14`, `C → B, 30 → 21`; None when the
+    texts are not both strings of several words, or differ in more than three places."""
+    import difflib
+    import re
+
+    if not (isinstance(old, str) and isinstance(new, str)) or " " not in old + new:
+        return None
+    split = re.compile(r"\w+|[^\w\s]+")
+    a, b = split.findall(old), split.findall(new)
+    spans = [
+        (" ".join(a[i1:i2]) or "∅", " ".join(b[j1:j2]) or "∅")
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+        if tag != "equal"
+    ]
+    if not spans or len(spans) > 3:
+        return None
+    return ", ".join(f"{x} → {y}" for x, y in spans)

@@ -81,14 +81,38 @@ def dotted(path: Path) -> str:
 
 
 def display_file(path: str, cwd: str | None = None) -> str:
-    """`path` relative to the current directory when it lies under it, else as it is."""
+    """`path` relative to the current directory (`../shared/policy.yaml` too, when shorter
+    than the absolute path); a policy installed with rulekit as its reference,
+    `4321-dcbao@1`, not the install path."""
     if path.startswith("<"):
         return path  # "<text>": a policy given as text
-    here = os.path.abspath(cwd or os.getcwd())
     full = os.path.abspath(path)
-    if os.path.commonpath([here, full]) == here:
-        return os.path.relpath(full, here)
-    return path
+    installed = _installed_reference(full)
+    if installed is not None:
+        return installed
+    here = os.path.abspath(cwd or os.getcwd())
+    try:
+        relative = os.path.relpath(full, here)
+    except ValueError:  # another drive
+        return path
+    return relative if len(relative) <= len(full) else full
+
+
+def _installed_reference(full: str) -> str | None:
+    """`ID@MAJOR` for a policy file installed with rulekit, else None."""
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "policies"
+    file = Path(full)
+    if file.parent != folder:
+        return None
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = re.search(r"^version:\s*[\"']?(\d+)\.", text, re.MULTILINE)
+    return f"{file.stem}@{found.group(1)}" if found else None
 
 
 def _is_leaf(value: Any) -> bool:

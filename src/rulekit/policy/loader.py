@@ -107,6 +107,11 @@ def _not_found(
     else:
         where = ", ".join(str(d) for d in dirs)
         hint = f"searched {where}; add a directory with --policy-path or RULEKIT_POLICY_PATH"
+        import difflib
+
+        close = difflib.get_close_matches(ref.id, search.ids(dirs), n=1, cutoff=0.6)
+        if close:
+            hint = f"did you mean `{str(ref).replace(ref.id, close[0], 1)}`? ({hint})"
     return Diagnostic("RK501", f"no policy `{ref}` on the policy path", span, hint=hint)
 
 

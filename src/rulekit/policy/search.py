@@ -94,3 +94,16 @@ def find(ref: Reference, dirs: Iterable[Path]) -> tuple[Path | None, list[str]]:
         if candidates:
             return max(candidates)[1], seen
     return None, seen
+
+
+def ids(dirs: Iterable[Path]) -> list[str]:
+    """The ids of the policies on the policy path (for a did-you-mean)."""
+    found: set[str] = set()
+    for directory in dirs:
+        if not directory.is_dir():
+            continue
+        for file in [*directory.glob("*.yaml"), *directory.glob("*.yml")]:
+            head = _head(file)
+            if head is not None:
+                found.add(head[0])
+    return sorted(found)
