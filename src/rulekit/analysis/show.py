@@ -81,7 +81,7 @@ def dotted(path: Path) -> str:
 
 
 def display_file(path: str, cwd: str | None = None) -> str:
-    """`path` relative to the current directory (`../shared/policy.yaml` too, when shorter
+    """`path` relative to the current directory (`../acme/policy.yaml` too, when shorter
     than the absolute path); a policy installed with rulekit as its reference,
     `4321-dcbao@1`, not the install path."""
     if path.startswith("<"):
