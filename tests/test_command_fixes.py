@@ -79,3 +79,23 @@ def test_validate_reports_structure_and_condition_errors_in_one_run(tmp_path: Pa
     out = CliRunner().invoke(cli, ["validate", "--format", "json", str(path)])
     codes = sorted(d["code"] for d in json.loads(out.output)["diagnostics"])
     assert codes == ["RK101", "RK103", "RK202"]
+
+
+def test_a_skipped_test_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "tests.yaml"
+    path.write_text(
+        "policy: 4321-dcbao@1\nas_of: 2026-03-31\ntests:\n"
+        "  runs:\n    events: |\n      at, customer, type, actor\n"
+        "      2026-01-01, C1, archive, wang\n    expect: {customers: {C1: {state: new}}}\n"
+        "  later:\n    skip: waiting for the client's quota\n    events: |\n"
+        "      at, customer, type, actor\n      2026-01-01, C1, archive, wang\n"
+        "    expect: {customers: {C1: {state: D}}}\n",
+        encoding="utf-8",
+    )
+    out = CliRunner().invoke(cli, ["test", str(path)])
+    assert out.exit_code == 0, out.output
+    assert "::later  SKIPPED (waiting for the client's quota)" in out.output
+    assert "2 tests, 1 passed, 0 failed, 1 skipped" in out.output
+    doc = json.loads(CliRunner().invoke(cli, ["test", str(path), "--format", "json"]).output)
+    assert doc["summary"]["skipped"] == 1
+    assert [t["skip"] for t in doc["tests"]] == [None, "waiting for the client's quota"]

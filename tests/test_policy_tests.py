@@ -240,11 +240,13 @@ def test_json_shape() -> None:
         "passed": 5,
         "failed": 1,
         "errors": 0,
+        "skipped": 0,
         "file_errors": 0,
         "deselected": 0,
     }
     failed = next(t for t in doc["tests"] if t["outcome"] == "failed")
-    assert set(failed) == {"id", "file", "test", "outcome", "mismatches", "timelines", "error"}
+    keys = {"id", "file", "test", "outcome", "mismatches", "timelines", "error", "skip"}
+    assert set(failed) == keys
     assert failed["test"] == "lapse-wrongly-expected"
     first = failed["mismatches"][0]
     assert first == {

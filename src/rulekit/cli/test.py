@@ -79,10 +79,11 @@ def command(
         click.echo(f"no test matches -k {' -k '.join(keywords)}", err=True)
         raise SystemExit(EXIT_USAGE)
     width = max((len(r.case.id) for r in session.results), default=0)
-    styles = {"passed": "green", "failed": "red", "error": "red"}
+    styles = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow"}
     for r in session.results:
         word = click.style(r.outcome.upper(), fg=styles[r.outcome], bold=r.outcome != "passed")
-        click.echo(f"{r.case.id:<{width}}  {word}")
+        why = f" ({r.case.skip})" if r.outcome == "skipped" else ""
+        click.echo(f"{r.case.id:<{width}}  {word}{why}")
         for m in r.mismatches:
             click.echo(f"    {m.message}")
         for cid, line in r.timelines.items():
@@ -93,6 +94,8 @@ def command(
     parts = [f"{counts['tests']} test{'s' if counts['tests'] != 1 else ''}"]
     parts.append(f"{counts['passed']} passed")
     parts.append(f"{counts['failed']} failed")
+    if counts["skipped"]:
+        parts.append(f"{counts['skipped']} skipped")
     if counts["errors"]:
         parts.append(f"{counts['errors']} could not run")
     if counts["file_errors"]:

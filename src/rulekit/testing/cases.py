@@ -13,7 +13,7 @@ from rulekit.policy.yamlsrc import Document
 from rulekit.source import Span
 
 TOP_KEYS = ("policy", "as_of", "people", "tests", "description")
-CASE_KEYS = ("description", "policy", "events", "records", "as_of", "people", "expect")
+CASE_KEYS = ("description", "policy", "events", "records", "as_of", "people", "expect", "skip")
 EXPECT_KEYS = ("customers", "refused", "reps", "alerts", "alerts_absent", "counts")
 REFUSED_KEYS = ("row", "customer", "type", "actor", "at", "reason", "quota")
 ALERT_KEYS = ("customer", "rule", "level", "message", "group")
@@ -83,6 +83,7 @@ class TestCase:
     people: Any
     expect: dict[str, Any]
     description: str | None = None
+    skip: str | None = None  # why the test is skipped (`skip: waiting for the CRM's fix`)
 
     @property
     def id(self) -> str:
@@ -322,6 +323,7 @@ def _case(tf: TestFile, name: str, body: Any) -> TestCase:
         body.get("people", tf.people),
         expect,
         body.get("description"),
+        _skip(tf, (*path, "skip"), body.get("skip")),
     )
     if case.policy is None:
         raise TestFileError(
@@ -373,3 +375,18 @@ def _check_expect(case: TestCase) -> None:
         if not isinstance(counts, dict):
             raise err(("counts",), "`counts` must be a mapping", "e.g. `{applied: 10}`")
         _known_keys(tf, case.path("expect", "counts"), counts, COUNT_KEYS, "`counts`")
+
+
+def _skip(tf: TestFile, path: tuple[str | int, ...], value: Any) -> str | None:
+    """`skip: reason` (or `skip: true`): the test is reported as skipped, with the reason."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "no reason given"
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise TestFileError(
+        tf.where(path),
+        "`skip` is the reason the test is skipped",
+        "write `skip: waiting for the client's answer` (or remove it to run the test)",
+    )

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rulekit.engine.result.result import Result
     from rulekit.tables import Table
 
-PASSED, FAILED, ERROR = "passed", "failed", "error"
+PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
 
 
 @dataclass(slots=True)
@@ -25,7 +25,7 @@ class CaseResult:
     """How one test went."""
 
     case: TestCase
-    outcome: str  # passed, failed, error
+    outcome: str  # passed, failed, error, skipped
     mismatches: list[Mismatch] = field(default_factory=list)
     timelines: dict[str, str] = field(default_factory=dict)
     error: str | None = None
@@ -42,6 +42,7 @@ class CaseResult:
             "mismatches": [m.as_json() for m in self.mismatches],
             "timelines": self.timelines,
             "error": self.error,
+            "skip": self.case.skip,
         }
 
 
@@ -71,6 +72,8 @@ class Runner:
 
     def run(self, case: TestCase) -> CaseResult:
         """Run one test and compare what it expects with what the engine gives."""
+        if case.skip is not None:
+            return CaseResult(case, SKIPPED)
         from rulekit import api
         from rulekit.api import PolicyError
         from rulekit.engine import runner

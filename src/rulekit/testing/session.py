@@ -16,7 +16,7 @@ from rulekit.testing.cases import (
     load,
     looks_like_test_file,
 )
-from rulekit.testing.runner import ERROR, FAILED, PASSED, CaseResult, Runner
+from rulekit.testing.runner import ERROR, FAILED, PASSED, SKIPPED, CaseResult, Runner
 
 if TYPE_CHECKING:
     from rulekit.engine.result.result import Result
@@ -36,7 +36,7 @@ class Session:
     @property
     def counts(self) -> dict[str, int]:
         """tests, passed, failed, errors (tests that could not run), file_errors."""
-        tally = {PASSED: 0, FAILED: 0, ERROR: 0}
+        tally = {PASSED: 0, FAILED: 0, ERROR: 0, SKIPPED: 0}
         for r in self.results:
             tally[r.outcome] += 1
         return {
@@ -44,6 +44,7 @@ class Session:
             "passed": tally[PASSED],
             "failed": tally[FAILED],
             "errors": tally[ERROR],
+            "skipped": tally[SKIPPED],
             "file_errors": len(self.errors),
             "deselected": self.deselected,
         }
@@ -52,7 +53,7 @@ class Session:
         """0 all passed, 1 a test failed or could not run on invalid input, 2 a bad test file."""
         if self.errors or any(r.usage_error for r in self.results):
             return 2
-        if any(r.outcome != PASSED for r in self.results):
+        if any(r.outcome not in (PASSED, SKIPPED) for r in self.results):
             return 1
         return 0
 
