@@ -92,3 +92,16 @@ def test_width_honours_columns_and_width_option() -> None:
     assert widest(invoke(*REPLAY)) <= 80  # piped
     assert 80 < widest(invoke(*REPLAY, env={"COLUMNS": "140"})) <= 140
     assert widest(invoke(*REPLAY, "--width", "60")) <= 60
+
+
+def test_explain_and_dry_run_in_chinese_with_names() -> None:
+    t = EXAMPLES / "tutorial"
+    common = ["--people", str(t / "people.csv"), "--as-of", "2026-06-30", "--lang", "zh"]
+    out = invoke("explain", str(t / "proposal.yaml"), str(t / "crm-export.xlsx"),
+                 "--customer", "C00015", *common)  # fmt: skip
+    assert "C00015 · 现为 L" in out and "archive，操作人 彭超 (rep04)" in out
+    assert "被拒" in out and "quota_exceeded 销售权已满" in out
+    out = invoke("dry-run", "--baseline", str(t / "policy.yaml"), "--candidate",
+                 str(t / "proposal.yaml"), str(t / "crm-export.xlsx"), *common)  # fmt: skip
+    assert "现行 acme 0.1.0 · 方案 acme 0.2.0" in out and "截至 2026-06-30" in out
+    assert "宋晨琳 (rep02)" in out and "D 建立联系" in out and "not_owner 非负责人" in out

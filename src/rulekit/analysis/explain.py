@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rulekit.engine.replay.world import Step
+
+if TYPE_CHECKING:
+    from rulekit.report.labels import Labels
 from rulekit.engine.result.result import Result
 
 
@@ -65,18 +68,27 @@ class Explanation:
             "next": {"transition": nxt[0], "to": nxt[1], "at": iso(nxt[2])} if nxt else None,
         }
 
-    def lines(self) -> list[str]:
-        """The path as text lines, one per step."""
+    def lines(self, labels: Labels | None = None) -> list[str]:
+        """The path as text lines, one per step, in `labels`' language (English by default)."""
+        from rulekit.report.labels import Labels
+
         iso = self.result.iso
+        words = labels if labels is not None else Labels("en")
         out = []
         final = self.final()
         if final is None:
-            out.append(f"{self.customer} · never archived (every event about it was refused)")
+            out.append(words.t("never_archived", customer=self.customer))
         else:
             out.append(
-                f"{self.customer} · now {final['state']} since {_short(final['state_since'])}, "
-                f"owner {final['owner'] or '—'}, lapses {final['lapses']}, "
-                f"renewals {final['renewals']}"
+                words.t(
+                    "explain_head",
+                    customer=self.customer,
+                    state=final["state"],
+                    since=_short(final["state_since"]),
+                    owner=words.person(final["owner"]),
+                    lapses=final["lapses"],
+                    renewals=final["renewals"],
+                )
             )
         out.append("")
         for s in self.steps:
@@ -89,11 +101,16 @@ class Explanation:
                 assert s.event is not None
                 arg = f" {s.event.stage}" if s.event.stage else ""
                 arg += f" → {s.event.to}" if s.event.to else ""
-                what = f"{s.event.type}{arg} by {s.event.actor}"
+                what = words.t(
+                    "by_actor", what=f"{s.event.type}{arg}", actor=words.person(s.event.actor)
+                )
             if s.reason:
-                outcome = f"refused    {s.reason}" + (f": {s.detail}" if s.detail else "")
+                refused = words.t("refused_word")
+                outcome = f"{refused:<10} {words.reason(s.reason)}" + (
+                    f": {s.detail}" if s.detail else ""
+                )
             else:
-                label = "by" if s.kind == "rule" else "transition"
+                label = "by" if s.kind == "rule" else words.t("transition_word")
                 outcome = f"→ {s.state:<8} {label} {s.move}"
             extra = []
             if s.slots:
@@ -103,7 +120,7 @@ class Explanation:
             out.append(f" {when}  {what:<28} {outcome}  {'  '.join(extra)}".rstrip())
         nxt = self.next_timer()
         if nxt is not None:
-            out.append(f" next: {nxt[0]} to {nxt[1]} at {_short(iso(nxt[2]))}")
+            out.append(" " + words.t("next_timer", move=nxt[0], to=nxt[1], at=_short(iso(nxt[2]))))
         return out
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from rulekit.cli.common import EXIT_INVALID, policy_path_option
+from rulekit.cli.common import EXIT_INVALID, lang_option, policy_path_option
 from rulekit.cli.engine_options import (
     as_of_value,
     guarded,
@@ -22,6 +22,7 @@ from rulekit.report import json_doc
 @click.argument("events", type=click.Path(dir_okay=False))
 @click.option("--customer", required=True, help="The customer id to follow.")
 @history_options
+@lang_option
 @text_or_json()
 @policy_path_option
 def command(
@@ -61,7 +62,9 @@ def command(
     if fmt == "json":
         json_doc.write(explanation.document())
     else:
-        click.echo("\n".join(explanation.lines()))
+        from rulekit.cli.engine_options import report_labels
+
+        click.echo("\n".join(explanation.lines(report_labels(explanation.result))))
 
 
 def unknown(customer: str, result: Any) -> None:

@@ -82,6 +82,21 @@ WORDS: dict[str, tuple[str, str]] = {
         "wrote {n} alerts and {m} refused events to {path}",
     ),
     "filtered": ("（筛选：{what}）", " (filtered: {what})"),
+    # explain
+    "explain_head": (
+        "{customer} · 现为 {state}，自 {since}，负责人 {owner}，"
+        "断约 {lapses} 次，续约 {renewals} 次",
+        "{customer} · now {state} since {since}, owner {owner}, lapses {lapses}, "
+        "renewals {renewals}",
+    ),
+    "never_archived": (
+        "{customer} · 从未存档（关于它的事件都被拒）",
+        "{customer} · never archived (every event about it was refused)",
+    ),
+    "refused_word": ("被拒", "refused"),
+    "transition_word": ("流转", "transition"),
+    "by_actor": ("{what}，操作人 {actor}", "{what} by {actor}"),
+    "next_timer": ("下一定时：{move} 至 {to}，于 {at}", "next: {move} to {to} at {at}"),
     # the HTML report of a dry-run
     "html_title": ("规则试运行", "Policy dry-run"),
     "html_meta": (
