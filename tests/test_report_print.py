@@ -113,3 +113,10 @@ def test_printed_pdf(run: DryRun, tmp_path: Path) -> None:
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert run.changed[-1].customer in text and "规则试运行" in text
+
+
+def test_reps_are_named_in_the_html(run: DryRun) -> None:
+    world = run.candidate.world
+    assert world is not None
+    page = render_html(run, Labels("en", run.candidate_policy, world.people))
+    assert "宋晨琳 (rep02)" in page

@@ -164,7 +164,7 @@ def _slot_rows(run: DryRun) -> list[tables.SlotRow]:
         x, y = left.get(rep), right.get(rep)
         rows.append(
             tables.SlotRow(
-                rep,
+                L.person(rep),
                 x.slots_used if x else 0,
                 x.slot_limit if x else None,
                 y.slots_used if y else 0,
@@ -277,7 +277,7 @@ def _tables(run: DryRun) -> str:
         + _panel(
             "changed",
             L.t("changed_title"),
-            tables.changed_table(run.changed),
+            tables.changed_table(run.changed, L.person),
             L.t("changed_hint", n=n),
             extra=_download(run),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -108,8 +108,11 @@ def _moved(before: str | None, after: str | None) -> str:
     return "strong" if after != before else ""
 
 
-def changed_table(changed: Sequence[Change]) -> str:
-    """The customers that end differently (the first MAX_CHANGED), with a note if cut."""
+def changed_table(
+    changed: Sequence[Change], name: Callable[[str | None], str | None] = lambda pid: pid
+) -> str:
+    """The customers that end differently (the first MAX_CHANGED), with a note if cut;
+    owners shown by `name` (the people file's name and id)."""
     heads = ["customer", "baseline state", "baseline owner", "candidate state", "candidate owner"]
     rows = []
     for c in changed[:MAX_CHANGED]:
@@ -117,9 +120,9 @@ def changed_table(changed: Sequence[Change]) -> str:
         rows.append(
             cell(c.customer)
             + cell(sa if sa is not None else "unknown", css="muted" if sa is None else "")
-            + cell(oa)
+            + cell(name(oa) if oa else oa)
             + cell(sb if sb is not None else "unknown", css=_moved(sa, sb))
-            + cell(ob)
+            + cell(name(ob) if ob else ob)
         )
     out = '<div class="scroll">' + table(heads, rows, table_id="table-changed") + "</div>"
     if len(changed) > MAX_CHANGED:
