@@ -46,3 +46,18 @@ def run(args: list[str], seed: str, cwd: Path) -> bytes:
 def test_same_bytes_under_two_hash_seeds(name: str, tmp_path: Path) -> None:
     args = COMMANDS[name]
     assert run(args, "1", tmp_path) == run(args, "2024", tmp_path)
+
+
+def test_run_and_the_html_report_under_two_hash_seeds(tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshot.csv"
+    run(["replay", P, H, "--people", PEOPLE, *AS_OF, "--format", "json", "--out", str(snapshot)],
+        "0", tmp_path)  # fmt: skip
+    args = ["run", P, str(snapshot), "--people", PEOPLE, *AS_OF, "--lang", "zh"]
+    assert run(args, "1", tmp_path) == run(args, "2024", tmp_path)
+    pages = []
+    for seed in ("1", "2024"):
+        page = tmp_path / f"report-{seed}.html"
+        run(["dry-run", "--baseline", P, "--candidate", PROP, H, "--people", PEOPLE, *AS_OF,
+             "--format", "json", "--html", str(page)], seed, tmp_path)  # fmt: skip
+        pages.append(page.read_bytes())
+    assert pages[0] == pages[1]

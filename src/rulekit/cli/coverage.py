@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from rulekit.cli.common import policy_path_option
+from rulekit.cli.common import lang_option, policy_path_option
 from rulekit.cli.engine_options import (
     as_of_value,
     guarded,
@@ -21,6 +21,7 @@ from rulekit.report import json_doc
 @click.argument("policy")
 @click.argument("events", type=click.Path(dir_okay=False))
 @history_options
+@lang_option
 @text_or_json()
 @policy_path_option
 def command(
@@ -73,7 +74,9 @@ def command(
         taken, refused = cov.taken.get(t, 0), cov.refused.get(t, 0)
         mark = "   never taken" if not taken else ""
         click.echo(f" {t:<{width}}  {taken:>7,}  {refused:>7,}{mark}")
-    click.echo(refusals_line(result, sum(cov.refused.values())))
+    from rulekit.cli.engine_options import report_labels
+
+    click.echo(refusals_line(result, sum(cov.refused.values()), report_labels(result)))
     if cov.rules:
         click.echo("")
         width = max([len("rule"), *(len(r) for r in cov.rules)])
@@ -89,7 +92,7 @@ def command(
     click.echo(cov.rules_line())
 
 
-def refusals_line(result: Any, by_transition: int) -> str:
+def refusals_line(result: Any, by_transition: int, labels: Any) -> str:
     """What the refused column counts, and every refusal of the replay by reason."""
     from collections import Counter
 
@@ -100,7 +103,9 @@ def refusals_line(result: Any, by_transition: int) -> str:
     )
     if total:
         reasons = sorted(Counter(r.reason for r in result.rejected).items(), key=_most)
-        line += "\n refused by reason: " + " · ".join(f"{k} {n:,}" for k, n in reasons)
+        line += "\n refused by reason: " + " · ".join(
+            f"{labels.reason(k)} {n:,}" for k, n in reasons
+        )
     return line
 
 
