@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,9 +15,13 @@ from rulekit.engine.core import program as programs
 from rulekit.engine.core.people import People
 from rulekit.engine.input.history import read_events
 from rulekit.engine.input.people_file import read_people
-from rulekit.engine.result.result import Result
+from rulekit.engine.result.result import Result, expected_signings
+from rulekit.engine.result.rows import plain_number
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame
+
+#: How a customer ends: (state, owner); (None, None) where the customer is unknown.
+End = tuple[str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,19 +46,7 @@ class DryRun:
     @staticmethod
     def side(result: Result) -> dict[str, Any]:
         """One side of the JSON document: policy, counts, states, refusals by reason."""
-        states = Counter(c.state for c in result.customers)
-        reasons = Counter(r.reason for r in result.rejected)
-        return {  # "policy" and "counts" as in the replay document (Result.document)
-            "policy": {"id": result.policy_id, "version": result.policy_version},
-            "counts": {
-                "events": result.events,
-                "applied": result.applied,
-                "rejected": len(result.rejected),
-                "timers": result.timers,
-            },
-            "states": dict(sorted(states.items())),
-            "rejected": dict(sorted(reasons.items())),
-        }
+        return side(result)
 
     def document(self) -> dict[str, Any]:
         """The dry-run document (docs/formats.md)."""
@@ -69,6 +62,49 @@ class DryRun:
                 for c in self.changed
             ],
         }
+
+
+def side(result: Result) -> dict[str, Any]:
+    """A replay's side of the dry-run document: policy, counts, states, refusals by reason."""
+    states = Counter(c.state for c in result.customers)
+    reasons = Counter(r.reason for r in result.rejected)
+    return {  # "policy" and "counts" as in the replay document (Result.document)
+        "policy": {"id": result.policy_id, "version": result.policy_version},
+        "counts": {
+            "events": result.events,
+            "applied": result.applied,
+            "rejected": len(result.rejected),
+            "timers": result.timers,
+        },
+        "states": dict(sorted(states.items())),
+        "rejected": dict(sorted(reasons.items())),
+    }
+
+
+def summary(result: Result) -> dict[str, Any]:
+    """`side` plus the outcome totals a sweep ranks by: expected signings (the sum of the reps'
+    `expected_signings` as `run` reports them, to 6 decimals) and lifetime lapses."""
+    assert result.world is not None, "a replay keeps its world"
+    world = result.world
+    per_rep = expected_signings(world.program, world, result.as_of)
+    total = round(sum(round(v, 6) for v in per_rep.values()), 6)
+    lapses = plain_number(sum(c.lapses or 0 for c in result.customers))
+    return {**side(result), "expected_signings": total, "lapses": lapses}
+
+
+def ends(result: Result) -> dict[str, End]:
+    """Each customer's (state, owner) at as-of."""
+    return {c.customer: (c.state, c.owner) for c in result.customers}
+
+
+def compare(left: Mapping[str, End], right: Mapping[str, End]) -> list[Change]:
+    """The customers that end differently (state or owner), in customer order."""
+    changed = []
+    for cid in sorted(left.keys() | right.keys()):
+        x, y = left.get(cid, (None, None)), right.get(cid, (None, None))
+        if x != y:
+            changed.append(Change(cid, x, y))
+    return changed
 
 
 def dry_run(
@@ -93,11 +129,4 @@ def dry_run(
         if second.event_reading() != first.event_reading():
             log = read_events(events, second, as_of)
         b = runner.replay_log(second, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
-        left = {c.customer: (c.state, c.owner) for c in a.customers}
-        right = {c.customer: (c.state, c.owner) for c in b.customers}
-        changed = []
-        for cid in sorted(left.keys() | right.keys()):
-            x, y = left.get(cid, (None, None)), right.get(cid, (None, None))
-            if x != y:
-                changed.append(Change(cid, x, y))
-        return DryRun(a, b, changed, baseline, candidate)
+        return DryRun(a, b, compare(ends(a), ends(b)), baseline, candidate)

@@ -35,6 +35,12 @@ class Event:
         self.to = to
         self.fields: Mapping[str, Any] = fields or _NO_FIELDS
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the constructor's arguments (a sweep ships a parsed log to its workers)."""
+        fields = dict(self.fields) if self.fields else None
+        args = (self.row, self.at, self.customer, self.type, self.actor, self.stage, self.to)
+        return (Event, (*args, fields))
+
     def as_mapping(self) -> dict[str, Any]:
         """`event.*` as conditions read it: the core columns and the declared fields (a new
         dict: an Env keeps it while it evaluates, the event does not, to stay small)."""

@@ -357,6 +357,18 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
     )
 
 
+def expected_signings(program: Program, world: World, as_of: datetime) -> dict[str, float]:
+    """Per owner: the sum of the forecast over the owner's customers (unrounded)."""
+    signings: dict[str, float] = {}
+    for c in world.customers.values():
+        if c.owner is None:
+            continue
+        value = measure(program.forecast, Env(program, c, as_of))
+        if isinstance(value, int | float):
+            signings[c.owner] = signings.get(c.owner, 0.0) + value
+    return signings
+
+
 def _reps(program: Program, world: World, as_of: datetime, run: bool) -> list[RepRow]:
     people = world.people
     # the people file's reps, non-admin actors, targets, owners and pending owners
@@ -365,15 +377,8 @@ def _reps(program: Program, world: World, as_of: datetime, run: bool) -> list[Re
         for rep in (c.owner, c.pending_owner):
             if rep is not None:
                 names.add(rep)
-    signings: dict[str, float] = {}
+    signings = expected_signings(program, world, as_of) if run else {}
     counts = funnel(program, world, NO_STAGE) if run else {}
-    if run:
-        for c in world.customers.values():
-            if c.owner is None:
-                continue
-            value = measure(program.forecast, Env(program, c, as_of))
-            if isinstance(value, int | float):
-                signings[c.owner] = signings.get(c.owner, 0.0) + value
     labels = [NO_STAGE, *(s.code for s in program.stages)]
     out = []
     for name in sorted(names):
