@@ -1,0 +1,106 @@
+"""Where a sweep's candidates run: in this process one by one, on local worker processes (a Dask
+LocalCluster) or on a Dask distributed scheduler at an address.
+
+The shared history goes to the workers once (`Client.scatter(..., broadcast=True)`); each task
+names it and carries one candidate. Outcomes come back in any order and are put in grid order.
+Interrupting (Ctrl-C) cancels what is pending and stops a cluster this module started.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from typing import Any
+
+from rulekit.sweep.work import History, Outcome, Task, run_candidate
+
+Progress = Callable[[int, int], None]
+
+
+def cores() -> int:
+    """The processor cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def execute(
+    history: History,
+    tasks: Sequence[Task],
+    *,
+    workers: int | None = None,
+    cluster: Any = None,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """Run every task; return the outcomes in task order.
+
+    `cluster`: None (local), a scheduler address (`tcp://host:8786`) or a `distributed.Client`.
+    `workers`: local worker processes when `cluster` is None; None means one per core, 1 runs
+    the tasks in this process.
+    """
+    if cluster is None:
+        n = min(workers or cores(), len(tasks))
+        if n <= 1:
+            return _in_process(history, tasks, progress)
+    with ExitStack() as stack:
+        client = _client(stack, cluster, n if cluster is None else 0)
+        return _on_dask(client, history, tasks, progress)
+
+
+def _in_process(history: History, tasks: Sequence[Task], progress: Progress | None) -> list[Outcome]:
+    out = []
+    for done, task in enumerate(tasks, 1):
+        out.append(run_candidate(history, task))
+        if progress is not None:
+            progress(done, len(tasks))
+    return out
+
+
+def _client(stack: ExitStack, cluster: Any, local_workers: int) -> Any:
+    from distributed import Client, LocalCluster
+
+    if isinstance(cluster, Client):
+        return cluster
+    if cluster is not None:
+        return stack.enter_context(Client(str(cluster), timeout="20s"))
+    local = stack.enter_context(
+        LocalCluster(
+            n_workers=local_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    )
+    return stack.enter_context(Client(local))
+
+
+def _on_dask(
+    client: Any, history: History, tasks: Sequence[Task], progress: Progress | None
+) -> list[Outcome]:
+    from distributed import as_completed
+
+    shared = client.scatter(history, broadcast=True, hash=False)
+    run = uuid.uuid4().hex[:12]
+    futures = [
+        client.submit(run_candidate, shared, task, key=f"rulekit-sweep-{run}-{task.index}", pure=False)
+        for task in tasks
+    ]
+    outcomes: dict[int, Outcome] = {}
+    try:
+        for done, future in enumerate(as_completed(futures), 1):
+            outcome: Outcome = future.result()
+            outcomes[outcome.index] = outcome
+            if progress is not None:
+                progress(done, len(tasks))
+    except BaseException:
+        client.cancel([*futures, shared], force=True)
+        raise
+    finally:
+        del futures
+    client.cancel([shared])
+    return [outcomes[task.index] for task in tasks]

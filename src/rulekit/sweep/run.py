@@ -1,0 +1,152 @@
+"""A sweep from start to end: read the history once, check the candidates, replay the baseline,
+run the candidates where asked, and collect the result.
+
+The history is read once per distinct way of reading it (candidates that vary numbers,
+durations or rules read events alike, so once in all). The baseline is replayed here, in this
+process, while the candidates run elsewhere; it decides `changed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from rulekit.compiler import CompiledPolicy
+from rulekit.dryrun import ends, summary
+from rulekit.engine import collector, runner
+from rulekit.engine import program as programs
+from rulekit.engine.errors import InputError
+from rulekit.engine.events import EventLog, read_events
+from rulekit.engine.people import People
+from rulekit.engine.replay import REASONS
+from rulekit.sweep.candidates import Candidate, candidates
+from rulekit.sweep.execute import Progress, execute
+from rulekit.sweep.grid import Axis, duplicate, entries, grid, parse_axis
+from rulekit.sweep.rank import Ranking, parse
+from rulekit.sweep.result import Row, SweepResult
+from rulekit.sweep.work import History, Task
+from rulekit.tables import Table
+from rulekit.tables.fastcsv import TextFrame
+from rulekit.timeutil import format_instant
+
+
+def axes(baseline: CompiledPolicy, vary: Sequence[str] | Mapping[str, Any]) -> list[Axis]:
+    """The axes of `--vary PATH=VALUES` texts, or of a mapping {PATH: VALUES} where VALUES is
+    such a text or a list of values.
+
+    Raises:
+        OptionError: an unknown PATH, a bad value list, a path varied twice, too big a grid.
+    """
+    known = entries(baseline.document)
+    texts = list(vary) if not isinstance(vary, Mapping) else [
+        f"{path}={_spelled(values)}" for path, values in vary.items()
+    ]  # fmt: skip
+    out = [parse_axis(text, known) for text in texts]
+    problem = duplicate(out)
+    if problem is not None:
+        raise problem
+    grid(out)  # raises if too big
+    return out
+
+
+def _spelled(values: Any) -> str:
+    if isinstance(values, str):
+        return values
+    if isinstance(values, bool | int | float):
+        return _scalar_text(values)
+    return ",".join(_scalar_text(v) for v in values)
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def ranking(baseline: CompiledPolicy, text: str | None) -> Ranking | None:
+    """Parse a `--rank-by` expression against the baseline's states and the refusal reasons.
+
+    Raises:
+        OptionError: the expression is malformed or names an unknown objective.
+    """
+    if text is None:
+        return None
+    return parse(text, list(baseline.model.states), [*REASONS, "bad_row"])
+
+
+def sweep(
+    baseline: CompiledPolicy,
+    events: Table | TextFrame,
+    as_of: datetime,
+    grid_axes: Sequence[Axis],
+    *,
+    people: Table | None = None,
+    skip_bad_rows: bool = False,
+    workers: int | None = None,
+    cluster: Any = None,
+    rank_by: Ranking | None = None,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Replay `events` under the baseline and under every candidate of the grid.
+
+    Raises:
+        InputError: the history or people table has malformed rows (and `skip_bad_rows` is off).
+    """
+    found = candidates(baseline, grid_axes, grid(grid_axes))
+    with collector.paused():
+        program = programs.build(baseline)
+        folks = People.from_table(people) if people is not None else People()
+        readings = [program.event_reading()]
+        logs = [read_events(events, program, as_of)]
+        if logs[0].bad and not skip_bad_rows:
+            raise InputError([m for bad in logs[0].bad for m in bad.messages(events.path)])
+        tasks = [_task(c, readings, logs, events, as_of) for c in found if c.valid]
+        base = runner.replay_log(
+            program, folks, logs[0], events.path, as_of, skip_bad_rows=skip_bad_rows
+        )
+    history = History(
+        baseline.document,
+        baseline.files,
+        tuple(logs),
+        folks,
+        events.path,
+        as_of,
+        skip_bad_rows,
+        ends(base),
+    )
+    outcomes = execute(history, tasks, workers=workers, cluster=cluster, progress=progress)
+    by_index = {o.index: o for o in outcomes}
+    rows = []
+    for c in found:
+        done = by_index.get(c.index)
+        if done is None:
+            rows.append(Row(c.index, c.params, diagnostics=c.diagnostics))
+        else:
+            rows.append(Row(c.index, c.params, done.summary, done.changed))
+    result = SweepResult(
+        [a.name for a in grid_axes], summary(base), rows, format_instant(as_of, baseline.tz)
+    )
+    result.rank(rank_by)
+    return result
+
+
+def _task(
+    candidate: Candidate,
+    readings: list[Any],
+    logs: list[EventLog],
+    events: Table | TextFrame,
+    as_of: datetime,
+) -> Task:
+    """The candidate's task, reading the log its policy reads events by (read once per way)."""
+    assert candidate.policy is not None
+    program = programs.build(candidate.policy)
+    reading = program.event_reading()
+    for i, known in enumerate(readings):
+        if known == reading:
+            return Task(candidate.index, candidate.overlay, i)
+    readings.append(reading)
+    logs.append(read_events(events, program, as_of))
+    return Task(candidate.index, candidate.overlay, len(logs) - 1)
