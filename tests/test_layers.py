@@ -21,7 +21,16 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (2, ("rulekit.graph", "rulekit.names")),
     (3, ("rulekit.compiler",)),
     (4, ("rulekit.engine", "rulekit.tables")),
-    (5, ("rulekit.report", "rulekit.analysis", "rulekit.simulate", "rulekit.authoring")),
+    (
+        5,
+        (
+            "rulekit.report",
+            "rulekit.analysis",
+            "rulekit.simulate",
+            "rulekit.authoring",
+            "rulekit.sweep",
+        ),
+    ),
     (6, ("rulekit.api", "rulekit.testing")),
     (7, ("rulekit.cli",)),
 ]

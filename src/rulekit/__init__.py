@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rulekit.api import PolicyError, diff, dry_run, explain, load, replay, run, validate
+    from rulekit.api import PolicyError, diff, dry_run, explain, load, replay, run, sweep, validate
     from rulekit.compiler import CompiledPolicy
     from rulekit.diagnostics import Diagnostic
     from rulekit.engine.input.errors import InputError
@@ -43,6 +43,7 @@ __all__ = [
     "load",
     "replay",
     "run",
+    "sweep",
     "validate",
 ]
 
@@ -54,6 +55,7 @@ _LAZY = {
     "dry_run": "rulekit.api",
     "explain": "rulekit.api",
     "diff": "rulekit.api",
+    "sweep": "rulekit.api",
     "PolicyError": "rulekit.api",
     "CompiledPolicy": "rulekit.compiler",
     "Diagnostic": "rulekit.diagnostics",

@@ -11,6 +11,8 @@ from rulekit.compiler import CompiledPolicy, compile_policy, compile_text
 from rulekit.diagnostics import Diagnostic, DiagnosticError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from rulekit.analysis.diff import DiffItem
     from rulekit.analysis.dryrun import DryRun
     from rulekit.analysis.explain import Explanation
@@ -267,3 +269,65 @@ def diff(
     from rulekit.analysis.diff import diff as compare
 
     return compare(_policy(old, policy_path), _policy(new, policy_path), identity=identity)
+
+
+def sweep(
+    policy: CompiledPolicy | PathLike,
+    history: Any,
+    *,
+    as_of: Any = None,
+    vary: dict[str, Any],
+    cluster: Any = None,
+    workers: int | None = None,
+    people: Any = None,
+    rank_by: str | None = None,
+    skip_bad_rows: bool = False,
+    policy_path: Sequence[PathLike] = (),
+    sheet: str | None = None,
+) -> pl.DataFrame:
+    """Replay a history under every candidate of a grid: the policy with the `vary` entries set.
+
+    Args:
+        policy: The baseline: a compiled policy, a file or a reference.
+        history: The event history (a table file, a `Table`, or a list of row dicts), read once.
+        as_of: The instant to replay up to; now if None.
+        vary: {entry: values}, an entry of the resolved policy (`quota.limit`) and its values:
+            a list (`[30, 40]`, `["45d", "60d"]`) or the `--vary` spelling (`"30d..120d/15d"`).
+            The grid is their product, the first entry varying slowest.
+        cluster: None to run locally, a Dask scheduler address, or a `distributed.Client`.
+        workers: Local worker processes when `cluster` is None: None for one per core, 1 to
+            run in this process (a program that starts workers needs the
+            `if __name__ == "__main__":` guard of Python's multiprocessing).
+        people: The optional people table.
+        rank_by: An expression of objectives (`-lapses`) that fills the `score` column.
+        skip_bad_rows: Report malformed rows as `bad_row` refusals instead of failing.
+        policy_path: Directories to look up policy references in.
+        sheet: The XLSX sheet to read.
+
+    Returns:
+        One row per candidate in grid order: `candidate` (its grid index), a column per
+        varied entry, `valid`, `expected_signings`, `lapses`, `changed`, `refused`, `applied`,
+        `events`, `timers`, `states.S` and `rejected.R` counts, and `score`. An invalid
+        candidate has `valid` false and nulls.
+
+    Raises:
+        PolicyError: the baseline is invalid.
+        ValueError: an unknown entry or a malformed value list or ranking (`OptionError`).
+        InputError: the history has malformed rows.
+        TableError: a table cannot be read.
+    """
+    from rulekit.sweep import run
+
+    compiled = _policy(policy, policy_path)
+    result = run.sweep(
+        compiled,
+        _table(history, sheet, ("at", "customer", "type", "actor"), fast=True),
+        _instant(as_of, compiled),
+        run.axes(compiled, vary),
+        people=_table(people) if people is not None else None,
+        skip_bad_rows=skip_bad_rows,
+        workers=workers,
+        cluster=cluster,
+        rank_by=run.ranking(compiled, rank_by),
+    )
+    return result.frame()

@@ -16,6 +16,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "Write a realistic, seeded event history for a policy."),
     "explain": ("explain", "Show one customer's path through a history, step by step."),
     "dry-run": ("dryrun", "Replay a history under two policies and compare the outcomes."),
+    "sweep": (
+        "sweep",
+        "Replay a history under many candidate policies (a grid of values) and rank them.",
+    ),
     "diff": ("diff", "Show what changes between two resolved policies."),
     "test": ("test", "Run a policy's YAML test files."),
     "coverage": (

@@ -1,4 +1,4 @@
-"""Candidates of a sweep: the baseline with some entries set, as an overlay, checked like any policy.
+"""Candidates of a sweep: the baseline with some entries set, as an overlay, checked like a policy.
 
 A candidate's overlay is a document holding only the varied entries, merged into the baseline
 with the overlay merge every `extends:` goes through, so a candidate is exactly the policy an
@@ -44,7 +44,7 @@ def overlay_data(base: Any, sets: Sequence[tuple[Path, Any]]) -> dict[str, Any]:
         under: Any = base
         for part in path[:-1]:
             under = under[part]
-            existing = node[part] if isinstance(node, list) else node.get(part)
+            existing = node[int(part)] if isinstance(node, list) else node.get(part)
             if existing is None:
                 existing = copy.deepcopy(under) if isinstance(under, list) else {}
                 node[part] = existing
@@ -70,7 +70,9 @@ def compile_candidate(
     return compile_document(merge(base, overlay), files)
 
 
-def candidates(baseline: CompiledPolicy, axes: Sequence[Axis], points: Sequence[Sequence[int]]) -> list[Candidate]:
+def candidates(
+    baseline: CompiledPolicy, axes: Sequence[Axis], points: Sequence[Sequence[int]]
+) -> list[Candidate]:
     """Build and check every grid point; an invalid one keeps its error diagnostics."""
     out = []
     for index, picks in enumerate(points):

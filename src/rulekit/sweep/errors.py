@@ -5,7 +5,7 @@ from __future__ import annotations
 from rulekit.source import caret_line
 
 
-class OptionError(Exception):
+class OptionError(ValueError):
     """`text` given to `option` is wrong at columns [column, end) (1-based, code points)."""
 
     def __init__(

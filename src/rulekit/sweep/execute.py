@@ -51,7 +51,9 @@ def execute(
         return _on_dask(client, history, tasks, progress)
 
 
-def _in_process(history: History, tasks: Sequence[Task], progress: Progress | None) -> list[Outcome]:
+def _in_process(
+    history: History, tasks: Sequence[Task], progress: Progress | None
+) -> list[Outcome]:
     out = []
     for done, task in enumerate(tasks, 1):
         out.append(run_candidate(history, task))
@@ -72,7 +74,7 @@ def _client(stack: ExitStack, cluster: Any, local_workers: int) -> Any:
             n_workers=local_workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         )
     )
@@ -87,7 +89,9 @@ def _on_dask(
     shared = client.scatter(history, broadcast=True, hash=False)
     run = uuid.uuid4().hex[:12]
     futures = [
-        client.submit(run_candidate, shared, task, key=f"rulekit-sweep-{run}-{task.index}", pure=False)
+        client.submit(
+            run_candidate, shared, task, key=f"rulekit-sweep-{run}-{task.index}", pure=False
+        )
         for task in tasks
     ]
     outcomes: dict[int, Outcome] = {}

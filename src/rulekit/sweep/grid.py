@@ -74,7 +74,9 @@ def parse_axis(text: str, known: dict[str, Path]) -> Axis:
     spans: list[tuple[int, int]] = []
     for begin, item in _items(rest, start):
         if not item.strip():
-            raise OptionError("--vary", text, begin + 1, "empty value", hint="remove the extra comma")
+            raise OptionError(
+                "--vary", text, begin + 1, "empty value", hint="remove the extra comma"
+            )
         lead = len(item) - len(item.lstrip())
         at, body = begin + lead, item.strip()
         if ".." in body:
