@@ -22,6 +22,7 @@ Heavy modules are imported on first use, so `import rulekit` stays cheap.
 
 from __future__ import annotations
 
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ _LAZY = {
     "dry_run": "rulekit.api",
     "explain": "rulekit.api",
     "diff": "rulekit.api",
-    "sweep": "rulekit.api",
     "PolicyError": "rulekit.api",
     "CompiledPolicy": "rulekit.compiler",
     "Diagnostic": "rulekit.diagnostics",
@@ -64,7 +64,21 @@ _LAZY = {
 }
 
 
+class SweepModule(types.ModuleType):
+    """`rulekit.sweep` is the sweep package and, called, the library's `rulekit.sweep(...)`
+    (`rulekit.api.sweep`): a submodule would otherwise hide a function of the same name."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from rulekit.api import sweep
+
+        return sweep(*args, **kwargs)
+
+
 def __getattr__(name: str) -> Any:
+    if name == "sweep":
+        import importlib
+
+        return importlib.import_module("rulekit.sweep")
     if name in _LAZY:
         import importlib
 

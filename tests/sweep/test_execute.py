@@ -55,8 +55,9 @@ def test_workers_1_2_and_a_cluster_give_identical_json(
 def test_the_history_goes_to_each_worker_once(history: Path, baseline: Path, cluster: str) -> None:
     """The history is scattered (one copy per worker, held by the cluster while tasks run):
     the tasks carry only overlays, and the file is never read by a worker."""
-    import rulekit
     from distributed import Client
+
+    import rulekit
 
     moved = history.with_name("moved.csv")
     moved.write_bytes(history.read_bytes())
@@ -106,15 +107,16 @@ def test_ctrl_c_stops_the_workers_and_prints_no_result(history: Path, baseline: 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
-    workers: set[int] = set()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(workers) < 2:
-        time.sleep(0.5)
-        workers = _children(proc.pid)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the workers are up: what Ctrl-C must stop
+        if "workers up" in line:
+            break
+    workers = _children(proc.pid)
     assert len(workers) >= 2, "the local workers did not start"
     time.sleep(1.0)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert out == ""

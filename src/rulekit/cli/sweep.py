@@ -98,6 +98,9 @@ def command(
                 cluster=cluster,
                 rank_by=ranking,
                 progress=tick,
+                started=lambda n: click.echo(
+                    f"rulekit: {n} Dask workers up; Ctrl-C cancels", err=True
+                ),
             )
 
     try:

@@ -6,3 +6,9 @@ Modules: `grid` (the --vary options), `candidates` (overlays, checked), `work` (
 candidate's replay), `execute` (where they run), `rank` (--rank-by), `result` (JSON, polars),
 `run` (the whole sweep), `text` and `html` (reports).
 """
+
+import sys
+
+from rulekit import SweepModule
+
+sys.modules[__name__].__class__ = SweepModule

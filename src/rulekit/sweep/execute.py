@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 import uuid
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from rulekit.sweep.work import History, Outcome, Task, run_candidate
@@ -35,19 +37,26 @@ def execute(
     workers: int | None = None,
     cluster: Any = None,
     progress: Progress | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> list[Outcome]:
-    """Run every task; return the outcomes in task order.
+    """Run every task; return the outcomes in task order; `started(workers)` is called once
+    the Dask workers are up.
 
     `cluster`: None (local), a scheduler address (`tcp://host:8786`) or a `distributed.Client`.
     `workers`: local worker processes when `cluster` is None; None means one per core, 1 runs
     the tasks in this process.
     """
+    if progress is not None:
+        progress(0, len(tasks))
     if cluster is None:
         n = min(workers or cores(), len(tasks))
         if n <= 1:
             return _in_process(history, tasks, progress)
     with ExitStack() as stack:
+        stack.enter_context(_quiet())
         client = _client(stack, cluster, n if cluster is None else 0)
+        if started is not None:
+            started(len(client.scheduler_info().get("workers", {})))
         return _on_dask(client, history, tasks, progress)
 
 
@@ -62,20 +71,71 @@ def _in_process(
     return out
 
 
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes with SIGINT ignored (they inherit that, and keep it): a
+    terminal's Ctrl-C, sent to the whole process group, then reaches only this process, which
+    cancels the tasks and stops the workers. Meanwhile Ctrl-C waits for the workers to be up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold a Ctrl-C until the block is done, then raise it (a transfer cut half-way leaves
+    the scheduler's connection in a state it reports noisily)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence asyncio's report of connections dropped while a cancelled sweep shuts down."""
+    logger = logging.getLogger("asyncio")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _client(stack: ExitStack, cluster: Any, local_workers: int) -> Any:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if isinstance(cluster, Client):
         return cluster
-    if cluster is not None:
-        return stack.enter_context(Client(str(cluster), timeout="20s"))
+    with _workers_ignore_ctrl_c():
+        if cluster is not None:
+            return stack.enter_context(Client(str(cluster), timeout="20s"))
+        return _local(stack, local_workers)
+
+
+def _local(stack: ExitStack, local_workers: int) -> Any:
+    from distributed import Client, LocalCluster
+
     local = stack.enter_context(
         LocalCluster(
             n_workers=local_workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,
         )
     )
     return stack.enter_context(Client(local))
@@ -86,7 +146,8 @@ def _on_dask(
 ) -> list[Outcome]:
     from distributed import as_completed
 
-    shared = client.scatter(history, broadcast=True, hash=False)
+    with _ctrl_c_after():
+        shared = client.scatter(history, broadcast=True, hash=False)
     run = uuid.uuid4().hex[:12]
     futures = [
         client.submit(

@@ -8,7 +8,7 @@ process, while the candidates run elsewhere; it decides `changed`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -89,6 +89,7 @@ def sweep(
     cluster: Any = None,
     rank_by: Ranking | None = None,
     progress: Progress | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> SweepResult:
     """Replay `events` under the baseline and under every candidate of the grid.
 
@@ -117,7 +118,9 @@ def sweep(
         skip_bad_rows,
         ends(base),
     )
-    outcomes = execute(history, tasks, workers=workers, cluster=cluster, progress=progress)
+    outcomes = execute(
+        history, tasks, workers=workers, cluster=cluster, progress=progress, started=started
+    )
     by_index = {o.index: o for o in outcomes}
     rows = []
     for c in found:
