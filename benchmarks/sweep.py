@@ -1,0 +1,147 @@
+"""Time `rulekit sweep` of 20 candidates: in-process (1 worker), 2 local workers, and a Dask
+LocalCluster of 2 workers started beforehand; over acme-valves' history and a 1M-event one.
+
+python benchmarks/sweep.py [--events 1000000] [--customers 100000] [--skip-large]
+
+Prints, for each history: the read and one replay (the cost model's units), the pickled size
+and scatter time of the shared history, the wall time of each way of running with its speedup
+over 1 worker, and the memory of each worker holding the history (RSS and peak). The three
+ways must give the same JSON; the script stops if they do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from history import generate, write_csv  # noqa: E402
+
+ACME = ROOT / "examples" / "acme-valves"
+
+
+def memory() -> tuple[int, int]:
+    """This process's resident and peak resident memory in bytes (Linux)."""
+    found = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0]) * 1024
+    return found.get("VmRSS", 0), found.get("VmHWM", 0)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def case(
+    name: str, policy: str, events: str, as_of: str, vary: list[str], people: str | None
+) -> None:
+    from distributed import Client, LocalCluster
+
+    import rulekit
+    from rulekit.dryrun import ends
+    from rulekit.engine import program as programs
+    from rulekit.engine import runner
+    from rulekit.engine.events import read_events
+    from rulekit.engine.people import People
+    from rulekit.sweep import run
+    from rulekit.sweep.work import History
+    from rulekit.tables import read_table
+    from rulekit.tables.fastcsv import read_table_fast
+
+    baseline = rulekit.load(policy)
+    instant = rulekit.api._instant(as_of, baseline)
+    axes = run.axes(baseline, vary)
+    folks_table = read_table(people) if people else None
+    table, read_s = timed(lambda: read_table_fast(events))
+    program = programs.build(baseline)
+    log, parse_s = timed(lambda: read_events(table, program, instant))
+    folks = People.from_table(folks_table) if folks_table is not None else People()
+    result, replay_s = timed(lambda: runner.replay_log(program, folks, log, events, instant))
+    history = History(
+        baseline.document, baseline.files, (log,), folks, events, instant, False, ends(result)
+    )
+    size = len(pickle.dumps(history, protocol=5))
+    n = len(run.grid(axes))
+    print(f"\n== {name}: {len(log.events):,} events, {result.customer_count:,} customers, "
+          f"{n} candidates ({' × '.join(a.name for a in axes)})")  # fmt: skip
+    print(f"read {read_s:.2f} s · parse {parse_s:.2f} s · one replay {replay_s:.2f} s · "
+          f"shared history pickled {size / 1e6:.1f} MB")  # fmt: skip
+
+    def sweep(**where: Any) -> tuple[str, float, float]:
+        cpu0 = time.process_time()
+        out, wall = timed(
+            lambda: run.sweep(baseline, table, instant, axes, people=folks_table, **where)
+        )
+        return json.dumps(out.document()), wall, time.process_time() - cpu0
+
+    one, t1, c1 = sweep(workers=1)
+    two, t2, _ = sweep(workers=2)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster, Client(cluster) as client:  # fmt: skip
+        shared, scatter_s = timed(lambda: client.scatter(history, broadcast=True, hash=False))
+        client.cancel([shared])
+        far, t3, _ = sweep(cluster=client)
+        rss = client.run(memory)
+    if not one == two == far:
+        raise SystemExit(f"{name}: the three ways gave different results")
+    print(f"scatter to 2 workers {scatter_s:.2f} s; results identical in all three ways")
+    print(f"{'way':<42}{'wall s':>9}{'speedup':>9}")
+    print(f"{'1 worker (in-process, one by one)':<42}{t1:>9.2f}{1:>9.2f}   cpu {c1:.1f} s")
+    print(f"{'--workers 2 (LocalCluster started by sweep)':<42}{t2:>9.2f}{t1 / t2:>9.2f}")
+    print(f"{'--cluster (LocalCluster of 2, already up)':<42}{t3:>9.2f}{t1 / t3:>9.2f}")
+    for address, (now, peak) in sorted(rss.items()):
+        print(f"worker {address}: RSS {now / 1e6:,.0f} MB, peak {peak / 1e6:,.0f} MB")
+    main_now, main_peak = memory()
+    print(f"this process: RSS {main_now / 1e6:,.0f} MB, peak {main_peak / 1e6:,.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--skip-large", action="store_true", help="acme-valves only")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    case(
+        "acme-valves",
+        str(ACME / "policy.yaml"),
+        str(ACME / "history.xlsx"),
+        "2027-01-01",
+        ["transitions.lapse.after=30d..90d/15d", "quota.limit=20..35/5"],
+        str(ACME / "people.csv"),
+    )
+    if args.skip_large:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "history.csv")
+        write_csv(path, generate(args.events, args.customers, seed=1))
+        case(
+            f"{args.events:,} events",
+            "4321-dcbao@1",
+            path,
+            "2026-06-30",
+            ["transitions.lapse.after=60d..120d/15d", "quota.limit=35..50/5"],
+            None,
+        )
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
