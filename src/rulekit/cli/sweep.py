@@ -112,10 +112,16 @@ def command(
             err=True,
         )
         raise SystemExit(EXIT_INTERRUPTED) from None
-    except OSError as exc:  # a cluster that cannot be reached
-        click.echo(f"error: --cluster {cluster}: {exc}", err=True)
-        click.echo("hint: start a scheduler with `dask scheduler` and workers with "
-                   "`dask worker ADDRESS`; see docs/sweep.md", err=True)  # fmt: skip
+    except OSError as exc:  # a cluster that cannot be reached, or local workers not started
+        where = f"--cluster {cluster}" if cluster else "local workers"
+        click.echo(f"error: {where}: {exc}", err=True)
+        hint = (
+            "start a scheduler with `dask scheduler` and workers with `dask worker ADDRESS`; "
+            "see docs/sweep.md"
+            if cluster
+            else "run the candidates in this process with --workers 1"
+        )
+        click.echo(f"hint: {hint}", err=True)
         raise SystemExit(EXIT_USAGE) from None
     _report_invalid(result, axes)
     if html:
