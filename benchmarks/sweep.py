@@ -54,11 +54,12 @@ def case(
     from distributed import Client, LocalCluster
 
     import rulekit
-    from rulekit.dryrun import ends
-    from rulekit.engine import program as programs
+    from rulekit.analysis.dryrun import ends
     from rulekit.engine import runner
-    from rulekit.engine.events import read_events
-    from rulekit.engine.people import People
+    from rulekit.engine.core import program as programs
+    from rulekit.engine.core.people import People
+    from rulekit.engine.input.history import read_events
+    from rulekit.engine.input.people_file import read_people
     from rulekit.sweep import run
     from rulekit.sweep.work import History
     from rulekit.tables import read_table
@@ -71,7 +72,7 @@ def case(
     table, read_s = timed(lambda: read_table_fast(events))
     program = programs.build(baseline)
     log, parse_s = timed(lambda: read_events(table, program, instant))
-    folks = People.from_table(folks_table) if folks_table is not None else People()
+    folks = read_people(folks_table) if folks_table is not None else People()
     result, replay_s = timed(lambda: runner.replay_log(program, folks, log, events, instant))
     history = History(
         baseline.document, baseline.files, (log,), folks, events, instant, False, ends(result)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
@@ -130,7 +128,9 @@ def command(
         write_html(result, html)
         click.echo(f"report: {html}", err=True)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.document(), ensure_ascii=False, indent=2) + "\n")
+        from rulekit.report import json_doc
+
+        json_doc.write(result.document())
     else:
         from rich.console import Console
 

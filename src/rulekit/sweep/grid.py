@@ -49,7 +49,7 @@ def scalar(text: str) -> Any:
 
 def entries(document: Document) -> dict[str, Path]:
     """Every value of a resolved policy that a sweep may vary, by its dotted name."""
-    from rulekit.show import leaves
+    from rulekit.analysis.show import leaves
 
     return {leaf.dotted: leaf.path for leaf in leaves(document)}
 

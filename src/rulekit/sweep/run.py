@@ -12,14 +12,17 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from rulekit.analysis.dryrun import ends, summary
 from rulekit.compiler import CompiledPolicy
-from rulekit.dryrun import ends, summary
-from rulekit.engine import collector, runner
-from rulekit.engine import program as programs
-from rulekit.engine.errors import InputError
-from rulekit.engine.events import EventLog, read_events
-from rulekit.engine.people import People
-from rulekit.engine.replay import REASONS
+from rulekit.engine import runner
+from rulekit.engine.core import collector
+from rulekit.engine.core import program as programs
+from rulekit.engine.core.people import People
+from rulekit.engine.input.errors import InputError
+from rulekit.engine.input.event_rows import EventLog
+from rulekit.engine.input.history import read_events
+from rulekit.engine.input.people_file import read_people
+from rulekit.engine.replay.world import REASONS
 from rulekit.sweep.candidates import Candidate, candidates
 from rulekit.sweep.execute import Progress, execute
 from rulekit.sweep.grid import Axis, duplicate, entries, grid, parse_axis
@@ -99,7 +102,7 @@ def sweep(
     found = candidates(baseline, grid_axes, grid(grid_axes))
     with collector.paused():
         program = programs.build(baseline)
-        folks = People.from_table(people) if people is not None else People()
+        folks = read_people(people) if people is not None else People()
         readings = [program.event_reading()]
         logs = [read_events(events, program, as_of)]
         if logs[0].bad and not skip_bad_rows:

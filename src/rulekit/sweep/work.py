@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rulekit.dryrun import End, compare, ends, summary
-from rulekit.engine import collector, runner
-from rulekit.engine import program as programs
-from rulekit.engine.events import EventLog
-from rulekit.engine.people import People
+from rulekit.analysis.dryrun import End, compare, ends, summary
+from rulekit.engine import runner
+from rulekit.engine.core import collector
+from rulekit.engine.core import program as programs
+from rulekit.engine.core.people import People
+from rulekit.engine.input.event_rows import EventLog
 from rulekit.policy.yamlsrc import Document
 from rulekit.sweep.candidates import compile_candidate
 
