@@ -91,8 +91,15 @@ def case(
         )
         return json.dumps(out.document()), wall, time.process_time() - cpu0
 
+    print(f"{'way':<44}{'wall s':>9}{'speedup':>9}", flush=True)
     one, t1, c1 = sweep(workers=1)
+    print(
+        f"{'1 worker (in-process, one by one)':<44}{t1:>9.2f}{1:>9.2f}   cpu {c1:.1f} s", flush=True
+    )
     two, t2, _ = sweep(workers=2)
+    print(
+        f"{'--workers 2 (LocalCluster started by sweep)':<44}{t2:>9.2f}{t1 / t2:>9.2f}", flush=True
+    )
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster, Client(cluster) as client:  # fmt: skip
@@ -102,14 +109,11 @@ def case(
         far, t3, c3 = sweep(cluster=client)
         cpu_after = client.run(time.process_time)
         rss = client.run(memory)
+    print(f"{'--cluster (LocalCluster of 2, already up)':<44}{t3:>9.2f}{t1 / t3:>9.2f}")
     busy = {w: cpu_after[w] - cpu_before[w] for w in cpu_after}
     if not one == two == far:
         raise SystemExit(f"{name}: the three ways gave different results")
     print(f"scatter to 2 workers {scatter_s:.2f} s; results identical in all three ways")
-    print(f"{'way':<42}{'wall s':>9}{'speedup':>9}")
-    print(f"{'1 worker (in-process, one by one)':<42}{t1:>9.2f}{1:>9.2f}   cpu {c1:.1f} s")
-    print(f"{'--workers 2 (LocalCluster started by sweep)':<42}{t2:>9.2f}{t1 / t2:>9.2f}")
-    print(f"{'--cluster (LocalCluster of 2, already up)':<42}{t3:>9.2f}{t1 / t3:>9.2f}")
     for address, (now, peak) in sorted(rss.items()):
         print(
             f"worker {address}: RSS {now / 1e6:,.0f} MB, peak {peak / 1e6:,.0f} MB, "

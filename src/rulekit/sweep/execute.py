@@ -87,23 +87,6 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
 
 
 @contextmanager
-def _ctrl_c_after() -> Iterator[None]:
-    """Hold a Ctrl-C until the block is done, then raise it (a transfer cut half-way leaves
-    the scheduler's connection in a state it reports noisily)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
-
-
-@contextmanager
 def _quiet() -> Iterator[None]:
     """Silence asyncio's report of connections dropped while a cancelled sweep shuts down."""
     logger = logging.getLogger("asyncio")
@@ -146,8 +129,7 @@ def _on_dask(
 ) -> list[Outcome]:
     from distributed import as_completed
 
-    with _ctrl_c_after():
-        shared = client.scatter(history, broadcast=True, hash=False)
+    shared = client.scatter(history, broadcast=True, hash=False)
     run = uuid.uuid4().hex[:12]
     futures = [
         client.submit(
