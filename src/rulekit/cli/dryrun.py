@@ -7,7 +7,14 @@ from typing import Any
 import click
 
 from rulekit.cli.common import lang_option, note_read, policy_path_option
-from rulekit.cli.engine_options import as_of_value, guarded, history_options, text_or_json
+from rulekit.cli.engine_options import (
+    as_of_value,
+    check_output,
+    guarded,
+    history_options,
+    text_or_json,
+    writing,
+)
 from rulekit.report import json_doc
 
 
@@ -38,6 +45,7 @@ def command(
     customers by state, refusals by reason, slots per rep, and every customer that ends in a
     different state or with a different owner."""
     as_of = as_of_value(as_of)
+    check_output("--html", html, [baseline, candidate, events, people], [".html", ".htm"])
 
     def work() -> Any:
         from rulekit import api
@@ -67,7 +75,8 @@ def command(
     if html:
         from rulekit.report.html import write_html
 
-        write_html(result, html, labels)
+        with writing(html):
+            write_html(result, html, labels)
         click.echo(f"report: {html}", err=True)
     if fmt == "json":
         json_doc.write(result.document())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -35,6 +35,13 @@ PEOPLE = click.option(
     help="People file: id, name, team, role (rep or admin).",
 )
 SHEET = click.option("--sheet", help="The XLSX sheet to read (default: the first).")
+RAW_CELLS = click.option(
+    "--raw-cells",
+    "raw_cells",
+    is_flag=True,
+    help="Write CSV/TSV cells exactly as they are: no leading ' before cells a spreadsheet "
+    "would run as formulas (=, +, -, @, tab, CR).",
+)
 SKIP_BAD_ROWS = click.option(
     "--skip-bad-rows",
     is_flag=True,
@@ -81,6 +88,7 @@ def input_options(fn: F) -> F:
                 type=click.Path(dir_okay=False),
                 help="Also write the customer table to FILE (.csv, .xlsx, .parquet, .jsonl).",
             ),
+            RAW_CELLS,
             click.option(
                 "--alerts",
                 "with_alerts",
@@ -185,8 +193,52 @@ def as_of_value(text: str | None) -> str | None:
     return text
 
 
+def check_output(
+    option: str,
+    path: str | None,
+    inputs: Iterable[str | None],
+    extensions: Iterable[str] | None = None,
+) -> None:
+    """Refuse, before any work, an output that cannot be written: an extension not in
+    `extensions`, a missing or read-only folder, or one of the `inputs` (same file, by inode).
+    A usage error: exit 2."""
+    if path is None:
+        return
+    from rulekit.safeio import output_problem
+
+    problem = output_problem(path, [p for p in inputs if p], extensions)
+    if problem is not None:
+        raise click.BadParameter(f"{path}: {problem}", param_hint=option)
+
+
+def table_extensions() -> list[str]:
+    """The extensions --out may have."""
+    from rulekit.tables.writer import WRITE_FORMATS
+
+    return list(WRITE_FORMATS)
+
+
+@contextmanager
+def writing(path: str) -> Iterator[None]:
+    """Turn a failure to write `path` (a full disk, a folder gone) into a message and exit 2."""
+    from rulekit.tables import TableError
+
+    try:
+        yield
+    except TableError as exc:
+        fail([f"{exc.path}: {exc.message}"], EXIT_USAGE, exc.hint)
+    except OSError as exc:
+        fail([f"{path}: cannot write the file ({exc.strerror or exc})"], EXIT_USAGE)
+
+
 def emit(
-    result: Any, fmt: str, out: str | None, with_alerts: bool = False, with_fields: bool = False
+    result: Any,
+    fmt: str,
+    out: str | None,
+    with_alerts: bool = False,
+    with_fields: bool = False,
+    *,
+    raw_cells: bool = False,
 ) -> None:
     """Print a result as text or JSON, and write --out: the customers, or the alerts and
     refused events for a file named for alerts (`--out alerts.xlsx`)."""
@@ -197,12 +249,14 @@ def emit(
             from rulekit.report.alerts import write
 
             labels = report_labels(result)
-            n, m = write(result, out, labels)
+            with writing(out):
+                n, m = write(result, out, labels, raw_cells=raw_cells)
             click.echo(labels.t("exported", n=n, m=m, path=out), err=True)
         else:
             from rulekit.report.tables import write_customers
 
-            write_customers(result, out)
+            with writing(out):
+                write_customers(result, out, raw_cells=raw_cells)
             click.echo(f"wrote {result.customer_count:,} customers to {out}", err=True)
     if fmt == "json":
         doc = result.document(fields=with_fields)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gc
 import importlib
-from typing import Any
+import os
+import signal
+import sys
+from types import FrameType
+from typing import Any, NoReturn
 
 import click
 
@@ -65,15 +69,65 @@ def cli() -> None:
     """
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived. A BaseException that is not a KeyboardInterrupt, so click
+    does not turn it into `Aborted!` and exit 1, and every `with` block on the way out (the
+    atomic writer's among them) cleans up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+    raise Interrupted(signum)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that flushing it at exit cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the `rulekit` console script.
 
     The process runs one command and exits: Python's cyclic garbage collector would only
     walk, again and again, the millions of objects a large replay keeps alive until the end
     (a tenth of a 1M-event replay's time). Reference counting still frees what is dropped.
+
+    Ctrl-C (SIGINT) exits 130 and SIGTERM 143, after removing any half-written file; a failure
+    to write stdout (a full disk, a closed pipe) is a message on stderr and exit 2.
     """
     gc.disable()
-    return cli.main(args=argv, prog_name="rulekit")
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    code: Any = 0
+    try:
+        try:
+            code = cli.main(args=argv, prog_name="rulekit")
+        except SystemExit as exc:
+            code = exc.code
+        sys.stdout.flush()
+    except Interrupted as exc:
+        _silence_stdout()
+        sys.stderr.write("\nrulekit: interrupted; nothing was written\n")
+        raise SystemExit(128 + exc.signum) from None
+    except BrokenPipeError:
+        _silence_stdout()
+        raise SystemExit(EXIT_USAGE) from None
+    except OSError as exc:
+        _silence_stdout()
+        sys.stderr.write(f"rulekit: cannot write the output ({exc.strerror or exc})\n")
+        raise SystemExit(EXIT_USAGE) from None
+    raise SystemExit(code)
+
+
+EXIT_USAGE = 2
 
 
 if __name__ == "__main__":

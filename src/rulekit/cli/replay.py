@@ -10,11 +10,13 @@ from rulekit.cli.common import policy_path_option
 from rulekit.cli.engine_options import (
     SKIP_BAD_ROWS,
     as_of_value,
+    check_output,
     emit,
     guarded,
     input_options,
     progress,
     replay_history,
+    table_extensions,
 )
 
 
@@ -34,6 +36,7 @@ def command(
     out: str | None,
     with_alerts: bool,
     with_fields: bool,
+    raw_cells: bool,
     skip_bad_rows: bool,
     policy_path: tuple[str, ...],
 ) -> None:
@@ -44,6 +47,7 @@ def command(
     failures (exit 0); malformed rows are input errors (exit 1) unless --skip-bad-rows.
     """
     as_of = as_of_value(as_of)
+    check_output("--out", out, [policy, events, people], table_extensions())
 
     def work() -> Any:
         with progress("replaying", None, enabled=fmt == "text") as tick:
@@ -59,4 +63,4 @@ def command(
             )
 
     result = guarded(work)
-    emit(result, fmt, out, with_alerts, with_fields)
+    emit(result, fmt, out, with_alerts, with_fields, raw_cells=raw_cells)

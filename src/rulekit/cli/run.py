@@ -7,7 +7,14 @@ from typing import Any
 import click
 
 from rulekit.cli.common import note_read, policy_path_option
-from rulekit.cli.engine_options import as_of_value, emit, guarded, input_options
+from rulekit.cli.engine_options import (
+    as_of_value,
+    check_output,
+    emit,
+    guarded,
+    input_options,
+    table_extensions,
+)
 
 
 @click.command("run")
@@ -33,6 +40,7 @@ def command(
     out: str | None,
     with_alerts: bool,
     with_fields: bool,
+    raw_cells: bool,
     engine: str,
     policy_path: tuple[str, ...],
 ) -> None:
@@ -42,6 +50,7 @@ def command(
     days, next timer and violations, and each rep's slots, expected signings and funnel.
     """
     as_of = as_of_value(as_of)
+    check_output("--out", out, [policy, records, people], table_extensions())
 
     if engine != "row" and (with_alerts or fmt == "text"):
         # the text report and the alerts read the row engine's per-customer state
@@ -66,4 +75,4 @@ def command(
             engine=engine,
         )
 
-    emit(guarded(work), fmt, out, with_alerts, with_fields)
+    emit(guarded(work), fmt, out, with_alerts, with_fields, raw_cells=raw_cells)

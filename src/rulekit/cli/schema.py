@@ -7,7 +7,7 @@ import sys
 import click
 
 from rulekit.cli.common import EXIT_INVALID, EXIT_OK, policy_path_option
-from rulekit.cli.engine_options import guarded
+from rulekit.cli.engine_options import check_output, guarded, writing
 
 
 @click.command("schema")
@@ -34,6 +34,8 @@ def command(
     `# yaml-language-server: $schema=<path or URL>` (docs/editor.md)."""
     from rulekit.authoring.schema import generate, render
 
+    if not check:
+        check_output("--output", output, [policy])
     states: list[str] | None = None
     stages: list[str] | None = None
     if policy is not None:
@@ -56,5 +58,7 @@ def command(
             click.echo(f"{output} is not the current schema; run `rulekit schema -o {output}`")
             raise SystemExit(EXIT_INVALID)
         raise SystemExit(EXIT_OK)
-    with open(output, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    from rulekit.safeio import write_text_atomic
+
+    with writing(output):
+        write_text_atomic(output, text)

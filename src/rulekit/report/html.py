@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 
 
 def write_html(run: DryRun, path: str, labels: Labels | None = None) -> None:
-    """Write the dry-run report of `run` to `path` (UTF-8)."""
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write(render_html(run, labels))
+    """Write the dry-run report of `run` to `path` (UTF-8), atomically."""
+    from rulekit.safeio import write_text_atomic
+
+    write_text_atomic(path, render_html(run, labels))
 
 
 def render_html(run: DryRun, labels: Labels | None = None) -> str:

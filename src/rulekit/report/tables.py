@@ -12,8 +12,10 @@ if TYPE_CHECKING:
     from rulekit.engine.result.result import Result
 
 
-def write_customers(result: Result, path: str) -> None:
-    """Write one row per customer; instants as ISO 8601 text with the policy's offset."""
+def write_customers(result: Result, path: str, *, raw_cells: bool = False) -> None:
+    """Write one row per customer; instants as ISO 8601 text with the policy's offset.
+
+    CSV/TSV cells a spreadsheet would run as formulas get a leading `'` unless `raw_cells`."""
     from rulekit.tables import write_table
 
     columns, rows = result.customer_table()
@@ -24,4 +26,4 @@ def write_customers(result: Result, path: str) -> None:
         ]
         for row in rows
     ]
-    write_table(path, columns, text_rows)
+    write_table(path, columns, text_rows, raw_cells=raw_cells)

@@ -19,14 +19,17 @@ Writing: UTF-8 with a BOM (so that Excel opens Chinese text correctly), CRLF lin
 None as an empty cell, dates and times in ISO 8601 (`.isoformat()`, with the offset of an
 aware datetime), booleans as true/false, numbers as Python writes them (floats exactly),
 lists and dicts as JSON. Read back, every cell is text and an empty string becomes None.
+Cells a spreadsheet would run as a formula are written with a leading `'` (see `neutralise`;
+`write_table(..., raw_cells=True)` writes them as they are).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
 from rulekit.tables.cells import to_text
 from rulekit.tables.encoding import decode_text
@@ -88,15 +91,47 @@ def read_csv(path: str, data: bytes, delimiter: str | None) -> Table:
     )
 
 
-def write_csv(path: str, columns: list[str], rows: Iterable[Sequence[Any]], delimiter: str) -> int:
-    """Write a CSV file for Excel (UTF-8 with BOM); return the number of data rows."""
+def write_csv(
+    target: IO[bytes],
+    columns: list[str],
+    rows: Iterable[Sequence[Any]],
+    delimiter: str,
+    *,
+    raw_cells: bool = False,
+) -> int:
+    """Write a CSV file for Excel (UTF-8 with BOM) to a binary file; return the number of data
+    rows. Unless `raw_cells`, cells a spreadsheet would take for a formula get a leading `'`
+    (see `neutralise`)."""
     width = len(columns)
     count = 0
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+    out = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=False)
+    try:
+        cell = to_text if raw_cells else _safe_text
         writer = csv.writer(out, delimiter=delimiter)
-        writer.writerow(columns)
+        writer.writerow([cell(c) for c in columns])
         for count, row in enumerate(rows, 1):
             if len(row) != width:
                 raise ValueError(f"row {count} has {len(row)} cells, the header has {width}")
-            writer.writerow([to_text(v) for v in row])
+            writer.writerow([cell(v) for v in row])
+        out.flush()
+    finally:
+        out.detach()
     return count
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """`text`, with a leading `'` if a spreadsheet would run it as a formula (OWASP's advice
+    against CSV injection): text starting with `=`, `+`, `-`, `@`, a tab or a carriage return.
+    Text that is a plain number (`-3`, `+1.5`, `-2e3`) is left alone: a spreadsheet reads it
+    as that number, and a negative amount is data."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _safe_text(value: Any) -> str:
+    return neutralise(to_text(value))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
 from rulekit.tables.cells import to_json
 from rulekit.tables.header import clean_name, header_names
@@ -114,14 +114,15 @@ def _bad_line(row: int, why: str, line: str) -> TableProblem:
     return TableProblem(row, None, f"{why}; the line is not read: {quoted!r}", placeholder=True)
 
 
-def write_jsonl(path: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write one JSON object per row; return the number of rows."""
+def write_jsonl(
+    target: IO[bytes], path: str, columns: list[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Write one JSON object per row to a binary file; return the number of rows."""
     width = len(columns)
     count = 0
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        for count, row in enumerate(rows, 1):
-            if len(row) != width:
-                raise ValueError(f"row {count} has {len(row)} cells, the header has {width}")
-            out.write(to_json(dict(zip(columns, row, strict=True))))
-            out.write("\n")
+    for count, row in enumerate(rows, 1):
+        if len(row) != width:
+            raise ValueError(f"row {count} has {len(row)} cells, the header has {width}")
+        target.write(to_json(dict(zip(columns, row, strict=True))).encode("utf-8"))
+        target.write(b"\n")
     return count

@@ -18,8 +18,9 @@ is lost and the file stays readable by any tool. An all-null column is a String 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rulekit.tables.cells import to_text
 from rulekit.tables.header import clean_name, header_names
@@ -52,7 +53,9 @@ def read_parquet(path: str) -> Table:
     return Table(path, None, columns, rows, None, [], lines)
 
 
-def write_parquet(path: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> int:
+def write_parquet(
+    target: IO[bytes], path: str, columns: list[str], rows: Iterable[Sequence[Any]]
+) -> int:
     """Write a Parquet file; return the number of rows."""
     import polars as pl
 
@@ -63,7 +66,9 @@ def write_parquet(path: str, columns: list[str], rows: Iterable[Sequence[Any]]) 
             raise ValueError(f"row {count} has {len(row)} cells, the header has {width}")
         data.append(row)
     series = [_series(name, [row[i] for row in data]) for i, name in enumerate(columns)]
-    pl.DataFrame(series).write_parquet(path)
+    buffer = io.BytesIO()  # polars would wrap a write error in its own; the file's are OSError
+    pl.DataFrame(series).write_parquet(buffer)
+    target.write(buffer.getbuffer())
     return len(data)
 
 

@@ -8,8 +8,15 @@
 | .parquet, .pq     | one Parquet type per column |
 
 How values are written (datetimes, mixed columns...) is described in each format's module
-(csvtable, xlsx, jsonl, parquet). The file is written next to its destination under a
-temporary name and renamed into place when complete, so a failure never leaves half a table.
+(csvtable, xlsx, jsonl, parquet). The file is written with rulekit.safeio.atomic_write: next
+to its destination under a hidden temporary name, fsynced and renamed into place when complete,
+so a failure (a full disk, an interrupt) never leaves half a table and never harms the file
+that was there.
+
+CSV and TSV cells that a spreadsheet would run as a formula (text starting with `=`, `+`, `-`,
+`@`, a tab or a carriage return) are written with a leading `'` (OWASP's advice against CSV
+injection), except text that is a plain number (`-3`, `+1.5`, `-2e3`), which a spreadsheet
+reads as that number; `raw_cells=True` writes every cell as it is.
 
 Round trips (write then read_table): text, None, ints and floats come back equal from XLSX,
 JSON Lines and Parquet (from XLSX, a float with an integral value comes back as an int; from
@@ -22,11 +29,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from rulekit.safeio import atomic_write
 from rulekit.tables.model import TableError
 
-Writer = Callable[[str, list[str], Iterable[Sequence[Any]]], int]
+Writer = Callable[[IO[bytes], str, list[str], Iterable[Sequence[Any]]], int]
 
 WRITE_FORMATS: dict[str, str] = {
     ".csv": "csv",
@@ -40,7 +48,11 @@ WRITE_FORMATS: dict[str, str] = {
 
 
 def write_table(
-    path: str | os.PathLike[str], columns: list[str], rows: Iterable[Sequence[Any]]
+    path: str | os.PathLike[str],
+    columns: list[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    raw_cells: bool = False,
 ) -> None:
     """Write `rows` under the header `columns` to `path`, in the format its extension names.
 
@@ -49,8 +61,18 @@ def write_table(
     column names are not unique.
     """
     name = os.fspath(path)
-    target = Path(name)
-    suffix = target.suffix.lower()
+    kind = format_of(name)
+    if len(set(columns)) != len(columns):
+        raise ValueError(f"column names are not unique: {columns}")
+    write = _writer(kind, raw_cells)
+    with atomic_write(name, "wb") as out:
+        write(out, name, list(columns), rows)
+
+
+def format_of(path: str | os.PathLike[str]) -> str:
+    """The format write_table writes to `path`; TableError for an extension it cannot write."""
+    name = os.fspath(path)
+    suffix = Path(name).suffix.lower()
     kind = WRITE_FORMATS.get(suffix)
     if kind is None:
         raise TableError(
@@ -58,23 +80,15 @@ def write_table(
             f"cannot write a table as {suffix!r}" if suffix else "cannot tell the format to write",
             f"supported extensions: {', '.join(WRITE_FORMATS)}",
         )
-    if len(set(columns)) != len(columns):
-        raise ValueError(f"column names are not unique: {columns}")
-    write = _writer(kind)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp{suffix}")
-    try:
-        write(os.fspath(temp), list(columns), rows)
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+    return kind
 
 
-def _writer(kind: str) -> Writer:
+def _writer(kind: str, raw_cells: bool) -> Writer:
     if kind in ("csv", "tsv"):
         from rulekit.tables.csvtable import write_csv
 
         delimiter = "\t" if kind == "tsv" else ","
-        return lambda p, c, r: write_csv(p, c, r, delimiter)
+        return lambda o, p, c, r: write_csv(o, c, r, delimiter, raw_cells=raw_cells)
     if kind == "xlsx":
         from rulekit.tables.xlsx import write_xlsx
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
 from rulekit.tables.cells import to_json
 from rulekit.tables.header import extra_cells_problem, header_names, letter_label
@@ -117,7 +117,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(path: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> int:
+def write_xlsx(
+    target: IO[bytes], path: str, columns: list[str], rows: Iterable[Sequence[Any]]
+) -> int:
     """Write one sheet ("Sheet1") with a bold header; return the number of data rows."""
     import xlsxwriter  # type: ignore[import-untyped]
 
@@ -130,8 +132,19 @@ def write_xlsx(path: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> 
     width = len(columns)
     if width > MAX_COLUMNS:
         raise TableError(path, f"{width} columns do not fit in XLSX (at most {MAX_COLUMNS})")
+    try:
+        return _write_sheet(xlsxwriter.Workbook(target, options), path, columns, rows)
+    except xlsxwriter.exceptions.FileCreateError as exc:  # xlsxwriter's wrapper of OSError
+        cause = exc.args[0] if exc.args else None
+        raise cause if isinstance(cause, OSError) else OSError(str(exc)) from None
+
+
+def _write_sheet(
+    workbook: Any, path: str, columns: list[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    width = len(columns)
     count = 0
-    with xlsxwriter.Workbook(path, options) as workbook:
+    with workbook:
         ws = workbook.add_worksheet()
         bold = workbook.add_format({"bold": True})
         formats = {
