@@ -30,11 +30,11 @@ class Duration:
         """Parse `30d`, `2w`, `12h`, `90min`, `12mo` or `1y`; raise ValueError otherwise."""
         m = DURATION_RE.match(text)
         if not m:
-            raise ValueError(f"`{text}` is not a duration; {UNITS_HINT}")
+            raise ValueError(f"`{_shown(text)}` is not a duration; {UNITS_HINT}")
         amount, unit = float(m.group(1)), m.group(2)
         if unit in _UNIT_MONTHS:
             if amount != int(amount):
-                raise ValueError(f"`{text}`: months and years must be whole numbers")
+                raise ValueError(f"`{_shown(text)}`: months and years must be whole numbers")
             return cls(months=int(amount) * _UNIT_MONTHS[unit])
         return cls(seconds=amount * _UNIT_SECONDS[unit])
 
@@ -107,7 +107,9 @@ def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"`{name}` is not a known timezone (an IANA name: Asia/Shanghai)") from exc
+        raise ValueError(
+            f"`{_shown(name)}` is not a known timezone (an IANA name: Asia/Shanghai)"
+        ) from exc
 
 
 def parse_instant(text: str, tz: tzinfo) -> datetime:
@@ -120,7 +122,7 @@ def parse_instant(text: str, tz: tzinfo) -> datetime:
         value = datetime.fromisoformat(s)  # Python 3.11 reads all of the above
     except ValueError:
         raise ValueError(
-            f"`{text}` is not a date; write 2026-03-01 or 2026-03-01T09:30 (ISO 8601)"
+            f"`{_shown(text)}` is not a date; write 2026-03-01 or 2026-03-01T09:30 (ISO 8601)"
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
@@ -135,3 +137,10 @@ def whole_days(start: datetime, end: datetime) -> int:
 def format_instant(instant: datetime, tz: tzinfo) -> str:
     """ISO 8601 with offset in `tz`, to the second: 2026-03-01T09:30:00+08:00."""
     return instant.astimezone(tz).isoformat(timespec="seconds")
+
+
+def _shown(text: str) -> str:
+    """A text quoted in a message: clipped, control characters escaped."""
+    from rulekit.safeio import clip, printable
+
+    return printable(clip(text, 60))

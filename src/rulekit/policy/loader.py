@@ -7,6 +7,7 @@ is followed on the policy path and merged, and the result is validated as a whol
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,8 +125,10 @@ def resolve(
     while True:
         if text is not None and not chain:
             doc = parse_document(text, current)
-        else:
+        elif not chain:
             doc = read_file(current)
+        else:
+            doc = _read_base(current, chain[-1][1])
         chain.append((current, doc))
         assert isinstance(doc.data, dict)
         base_ref = doc.data.get("extends")
@@ -149,6 +152,46 @@ def resolve(
     return Resolved(merged, [p for p, _ in chain])
 
 
+_POLICY_KEY = re.compile(r"^rulekit\s*:", re.MULTILINE)
+
+
+def _read_base(path: str, overlay: Document) -> Document:
+    """Read the base an overlay extends. Its diagnostics are shown (with its lines) only if it
+    is a policy: a file that is not one (`extends: ../../secret.yaml`) is reported at the
+    overlay's `extends`, without a word of its content."""
+    try:
+        return read_file(path)
+    except DiagnosticError as exc:
+        if any(d.code in ("RK001", "RK002") for d in exc.diagnostics):
+            what = "cannot be read"
+        else:
+            try:
+                head = read_text(path)[:65536]
+            except DiagnosticError:
+                head = ""
+            if _POLICY_KEY.search(head):
+                raise  # a policy with errors: its own diagnostics say where
+            what = "is not a policy (it has no `rulekit:` key)"
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    "RK503",
+                    f"the base `{path}` {what}",
+                    overlay.span(("extends",)),
+                    hint="`extends` names a policy: ID@MAJOR on the policy path, or a policy "
+                    "file in the overlay's folder",
+                )
+            ]
+        ) from None
+
+
+def _inside(folder: str, path: str) -> bool:
+    """True if `path` (links resolved) is `folder` or under it."""
+    root = os.path.realpath(folder)
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def _base_file(
     ref: object, current: str, policy_path: Sequence[str | os.PathLike[str]], span: Span | None
 ) -> str:
@@ -166,7 +209,20 @@ def _base_file(
     parsed = search.Reference.parse(ref)
     if parsed is None:
         if ref.endswith((".yaml", ".yml")):
-            candidate = os.path.normpath(os.path.join(os.path.dirname(current), ref))
+            folder = os.path.dirname(current) or "."
+            candidate = os.path.normpath(os.path.join(folder, ref))
+            if os.path.isabs(ref) or not _inside(folder, candidate):
+                raise DiagnosticError(
+                    [
+                        Diagnostic(
+                            "RK503",
+                            f"`{ref}` is outside the overlay's folder",
+                            span,
+                            hint="a base named by its file must be in the overlay's folder or "
+                            "below it; name other bases as ID@MAJOR on the policy path",
+                        )
+                    ]
+                )
             if os.path.exists(candidate):
                 return candidate
             raise DiagnosticError(

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rulekit.safeio import is_regular_file
+
 _REF = re.compile(r"^(?P<id>[^@\s/\\]+)@(?P<version>\d+(?:\.\d+){0,2})$")
 _HEAD = re.compile(r"^(id|version)\s*:\s*['\"]?([^'\"#\s]+)", re.MULTILINE)
 
@@ -56,10 +58,17 @@ def search_path(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
 
 
 def _head(path: Path) -> tuple[str, str] | None:
+    """The id and version a policy file declares near its top; None for anything else (a FIFO
+    or a device named *.yaml is never opened for reading, so a lookup never blocks)."""
+    if not is_regular_file(path):
+        return None
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read(4096)
-    except (OSError, UnicodeDecodeError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            text = os.read(fd, 4096).decode("utf-8-sig", "ignore")
+        finally:
+            os.close(fd)
+    except OSError:
         return None
     found: dict[str, str] = {m.group(1): m.group(2) for m in _HEAD.finditer(text)}
     if "id" in found and "version" in found:

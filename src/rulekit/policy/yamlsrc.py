@@ -21,6 +21,7 @@ from rulekit.source import SourceText, Span
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
+MAX_INT_DIGITS = 100  # no policy value needs more; Python refuses over 4,300
 
 Path = tuple[str | int, ...]
 Locate = Callable[[int, int], Span]
@@ -232,7 +233,18 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        return self.scalar(node)
+        try:
+            return self.scalar(node)
+        except ValueError as exc:
+            self.problems.append(
+                Diagnostic(
+                    "RK104",
+                    f"{exc}: too large for a policy (at most {MAX_INT_DIGITS} digits)",
+                    self.span(node),
+                    hint="write a smaller number",
+                )
+            )
+            return None
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -289,7 +301,10 @@ class _Builder:
         if text.lower() in ("true", "false"):
             return text.lower() == "true"
         if _INT.match(text):
-            return int(text.replace("_", ""))
+            digits = text.replace("_", "")
+            if len(digits) > MAX_INT_DIGITS:
+                raise ValueError(f"an integer of {len(digits):,} digits")
+            return int(digits)
         if _FLOAT.match(text) and any(c.isdigit() for c in text):
             return float(text.replace("_", ""))
         if text.lower() in (".inf", "+.inf", "-.inf", ".nan"):
@@ -299,25 +314,24 @@ class _Builder:
 
 def read_text(path: str) -> str:
     """Read a policy file as text; raise DiagnosticError for unreadable or oversized files."""
-    import os
+    import errno
+
+    from rulekit.safeio import read_capped
 
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
+        raw = read_capped(path, MAX_FILE_BYTES)  # regular files only: never a FIFO, /dev/zero
+    except OSError as exc:
+        if exc.errno == errno.EFBIG:
             raise DiagnosticError(
                 [
                     Diagnostic(
                         "RK002",
-                        f"the file is {size:,} bytes; a policy may be at most "
-                        f"{MAX_FILE_BYTES:,} bytes",
+                        f"the file is over {MAX_FILE_BYTES:,} bytes, the most a policy may be",
                         Span(path, 1, 1, 1, 1),
                         hint="split the rules over an overlay that `extends:` a base policy",
                     )
                 ]
-            )
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
+            ) from None
         raise DiagnosticError(
             [
                 Diagnostic(

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from rulekit.diagnostics import Diagnostic, Severity
+from rulekit.policy.yamlsrc import MAX_FILE_BYTES
+from rulekit.safeio import read_capped
 from rulekit.source import caret_line
 
 LineReader = Callable[[str, int], str | None]
@@ -16,9 +18,8 @@ def read_line(file: str, line: int, _cache: dict[str, list[str]] | None = None) 
     """Return line `line` of `file` (1-based), or None if it cannot be read."""
     cache = _LINES if _cache is None else _cache
     if file not in cache:
-        try:
-            with open(file, encoding="utf-8-sig") as fh:
-                cache[file] = fh.read().splitlines()
+        try:  # a regular file of policy size only: a device or a FIFO is never read
+            cache[file] = read_capped(file, 2 * MAX_FILE_BYTES).decode("utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError):
             cache[file] = []
     lines = cache[file]
@@ -44,7 +45,7 @@ def to_text(
         return click.style(text, fg=fg, bold=bold)
 
     out: list[str] = []
-    for d in diagnostics:
+    for d in diagnostics[:SHOWN_DIAGNOSTICS]:
         fg = "red" if d.is_error else "yellow"
         out.append(paint(f"{d.severity.value}[{d.code}]", fg) + paint(f": {d.message}", "white"))
         if d.span is None:
@@ -58,19 +59,44 @@ def to_text(
         if text is not None:
             gutter = " " * len(str(s.line))
             length = s.end_column - s.column if s.end_line == s.line else len(text) - s.column + 1
+            text, column, length = window(text, s.column, length)
             out.append(paint(f" {gutter} |", "blue"))
             out.append(paint(f" {s.line} |", "blue") + f" {text}")
             out.append(
                 paint(f" {gutter} |", "blue")
                 + " "
-                + paint(caret_line(text, s.column, max(1, length)), fg)
+                + paint(caret_line(text, column, max(1, length)), fg)
             )
         if d.note:
             out.append(f"   = note: {d.note}")
         if d.hint:
             out.append(f"   = hint: {d.hint}")
         out.append("")
+    if len(diagnostics) > SHOWN_DIAGNOSTICS:
+        out.append(
+            f"… and {len(diagnostics) - SHOWN_DIAGNOSTICS:,} more diagnostics "
+            "(--format json lists them all)"
+        )
+        out.append("")
     return "\n".join(out)
+
+
+SHOWN = 160  # characters of a source line shown under a diagnostic
+SHOWN_DIAGNOSTICS = 100  # diagnostics printed as text; JSON has them all
+
+
+def window(text: str, column: int, length: int, width: int = SHOWN) -> tuple[str, int, int]:
+    """The part of a long source line around `column` (with `…` where it is cut), and the
+    column and length of the marked text in it: a one-line 1 MB file is not printed whole."""
+    if len(text) <= width:
+        return text, column, length
+    start = max(0, min(column - 1 - width // 4, len(text) - width))
+    end = start + width
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shown = prefix + text[start:end] + suffix
+    new_column = column - start + len(prefix)
+    return shown, new_column, max(1, min(length, end - (column - 1)))
 
 
 def summary(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str:

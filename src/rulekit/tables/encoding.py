@@ -8,7 +8,11 @@ export UTF-8, and Excel's "CSV UTF-8" adds a BOM. In order:
 3. bytes that are mostly valid UTF-8 with a few invalid sequences (a damaged or truncated
    UTF-8 file, or a GBK fragment pasted into one): an error naming the first bad byte,
    rather than reading the whole file as GB18030 mojibake;
-4. bytes that are valid GB18030: "gb18030";
+4. bytes that are valid GB18030: "gb18030", unless some lines are clearly UTF-8 (they hold
+   a valid UTF-8 sequence of three bytes or more, as CJK text in UTF-8 does) and others are
+   not UTF-8 at all: such a file mixes two encodings (rows pasted from two exports), and
+   reading it as either would turn one part into mojibake, so it is an error naming the
+   first line in the other encoding;
 5. anything else: an error naming the byte offset (and line) of the first undecodable byte.
 
 A GB18030 file whose bytes happen to also be valid UTF-8 is read as UTF-8; that needs every
@@ -40,7 +44,42 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
         utf8_error = exc
     if _mostly_utf8(data):
         raise _error(data, utf8_error, path, UTF8)
-    return _decode(data, GB18030, path), GB18030
+    text = _decode(data, GB18030, path)
+    mixed = _mixed_lines(data)
+    if mixed is not None:
+        utf8_line, other_line = mixed
+        first, second = sorted((utf8_line, other_line))
+        kinds = {utf8_line: "UTF-8", other_line: "GB18030/GBK"}
+        raise TableError(
+            path,
+            f"the file mixes two encodings: line {first} is {kinds[first]} but line {second} "
+            f"is {kinds[second]} (the first line in another encoding)",
+            "rows were pasted from files saved in different encodings; re-save the whole file "
+            "as CSV UTF-8",
+        )
+    return text, GB18030
+
+
+def _mixed_lines(data: bytes) -> tuple[int, int] | None:
+    """(a line that is clearly UTF-8, a line that is not UTF-8) if the file has both, else None.
+
+    A line is clearly UTF-8 when it decodes as UTF-8 and holds a character of three bytes or
+    more (U+0800 and up: all CJK text); lines of two-byte sequences only are left out, since a
+    few GBK characters happen to form them (the famous 联通)."""
+    utf8_line = other_line = None
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            decoded = line.decode(UTF8)
+        except UnicodeDecodeError:
+            other_line = other_line or number
+        else:
+            if utf8_line is None and any(ord(ch) >= 0x800 for ch in decoded):
+                utf8_line = number
+        if utf8_line is not None and other_line is not None:
+            return utf8_line, other_line
+    return None
 
 
 def _mostly_utf8(data: bytes) -> bool:

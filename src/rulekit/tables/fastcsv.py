@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rulekit.safeio import read_capped
 from rulekit.tables.header import header_names, sniff_delimiter
 from rulekit.tables.model import Table, TableError
 from rulekit.tables.reader import read_table
@@ -52,7 +53,7 @@ def read_text_frame(path: str | os.PathLike[str]) -> TextFrame | None:
     if delimiter == "":
         return None
     try:
-        data = Path(name).read_bytes()
+        data = read_capped(name, None)  # regular files only: read_table explains the others
     except OSError:
         return None
     encoding = "utf-8"

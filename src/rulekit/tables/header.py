@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rulekit.safeio import listed, quoted
 from rulekit.tables.model import TableError, TableProblem
 
 _STRIP = " \t\r\n\v\f\u3000\u00a0\ufeff"
@@ -76,20 +77,20 @@ def header_names(
     if blank:
         raise TableError(
             path,
-            f"{', '.join(blank)} of the header {'has' if len(blank) == 1 else 'have'} no name",
+            f"{listed(blank)} of the header {'has' if len(blank) == 1 else 'have'} no name",
             "give every column a name in the header row",
         )
     seen: dict[str, int] = {}
     repeated: list[str] = []
     for i, name in enumerate(names):
         if name in seen:
-            repeated.append(f"{name!r} ({label(seen[name])} and {label(i)})")
+            repeated.append(f"{quoted(name, 40)} ({label(seen[name])} and {label(i)})")
         else:
             seen[name] = i
     if repeated:
         raise TableError(
             path,
-            f"duplicate column name{'s' if len(repeated) > 1 else ''}: {', '.join(repeated)}",
+            f"duplicate column name{'s' if len(repeated) > 1 else ''}: {listed(repeated)}",
             "column names must be unique (surrounding spaces do not count)",
         )
     return names
@@ -100,7 +101,7 @@ def extra_cells_problem(
 ) -> TableProblem | None:
     """A problem for the non-empty cells of `cells` beyond `width`, or None if all are empty."""
     extra = [
-        f"{label(width + i)} = {value!r}"
+        f"{label(width + i)} = {quoted(value)}"
         for i, value in enumerate(cells[width:])
         if value is not None and value != ""
     ]
@@ -110,5 +111,5 @@ def extra_cells_problem(
         row,
         None,
         f"{len(extra)} cell{'s' if len(extra) > 1 else ''} beyond the {width} columns of "
-        f"the header (not read): {'; '.join(extra)}",
+        f"the header (not read): {listed(extra, sep='; ')}",
     )

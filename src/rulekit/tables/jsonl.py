@@ -6,7 +6,8 @@ union of the objects' keys in first-seen order (keys stripped like header cells)
 missing from an object is None. Values keep their JSON types (str, int, float, bool, None;
 lists and dicts as they are).
 
-A line that is not valid JSON, or valid JSON but not an object, keeps its row number: the
+A line that is not valid JSON (nested too deeply, or holding an integer of more digits than
+Python reads, included), or valid JSON but not an object, keeps its row number: the
 table holds a row of None cells for it and a TableProblem with `placeholder=True` quoting the
 line, so the caller reports it instead of applying it. A key repeated inside one object is
 reported too (the last value is used, as JSON parsers do; the others are in the message).
@@ -18,14 +19,17 @@ Writing: one compact object per row, keys in column order, non-ASCII characters 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from rulekit.safeio import quoted
 from rulekit.tables.cells import to_json
 from rulekit.tables.header import clean_name, header_names
 from rulekit.tables.model import Table, TableError, TableProblem
 
 _QUOTE = 200  # characters of a bad line quoted in a problem
+_DIGITS = sys.get_int_max_str_digits() or 4300
 
 
 def read_jsonl(path: str, data: bytes) -> Table:
@@ -67,6 +71,16 @@ def read_jsonl(path: str, data: bytes) -> Table:
             objects.append(None)
             lines.append(number)
             continue
+        except ValueError:  # Python's limit on integer digits (4,300)
+            problems.append(_bad_line(row, f"a number with over {_DIGITS:,} digits", line))
+            objects.append(None)
+            lines.append(number)
+            continue
+        except RecursionError:
+            problems.append(_bad_line(row, "JSON nested too deeply", line))
+            objects.append(None)
+            lines.append(number)
+            continue
         if not isinstance(value, dict):
             kind = type(value).__name__ if value is not None else "null"
             problems.append(_bad_line(row, f"a JSON {kind}, not an object", line))
@@ -89,8 +103,8 @@ def read_jsonl(path: str, data: bytes) -> Table:
                 TableProblem(
                     row,
                     None,
-                    f"key {key!r} appears more than once in an object on this line; "
-                    f"this value of it was not read: {cell!r}",
+                    f"key {quoted(key, 40)} appears more than once in an object on this line; "
+                    f"this value of it was not read: {quoted(cell)}",
                 )
             )
         objects.append(obj)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rulekit.safeio import read_capped, regular_file_problem
 from rulekit.tables.model import Table, TableError
 
 READ_FORMATS: dict[str, str] = {
@@ -58,6 +59,9 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
         raise TableError(name, "file not found")
     if file.is_dir():
         raise TableError(name, "is a directory, not a table file")
+    problem = regular_file_problem(name)
+    if problem is not None:  # a FIFO would block, a device such as /dev/zero never end
+        raise TableError(name, f"cannot read the file: {problem}", "name a table file")
     if kind is None:
         hint = _NEAR_MISSES.get(suffix, f"supported extensions: {supported(READ_FORMATS)}")
         what = f"extension {suffix!r}" if suffix else "a file without an extension"
@@ -73,7 +77,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
 
         return read_parquet(name)
     try:
-        data = file.read_bytes()
+        data = read_capped(name, None)
     except OSError as exc:
         raise TableError(name, f"cannot read the file ({exc.strerror or exc})") from None
     if kind == "jsonl":

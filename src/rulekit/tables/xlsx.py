@@ -10,6 +10,10 @@ first used cell (a table placed at B3 is fine); its first row is the header. Cel
 - date cells come back as `datetime.date` (date format) or `datetime.datetime` (naive: XLSX
   has no time zone), time cells as `datetime.time`, booleans as bool.
 
+Before calamine reads it, a workbook is checked against limits (rulekit.tables.xlsx_guard): at
+most 1 GiB once uncompressed, and a sheet's cells may span at most 25,000,000 cells from the
+first to the last; a workbook over them is refused with a message naming the far cell.
+
 A row whose cells are all empty holds no data: it is skipped without taking a data row
 number (trailing ones included). `Table.lines` holds each row's sheet row number, as Excel
 shows it.
@@ -44,6 +48,9 @@ def read_xlsx(path: str, sheet: str | None) -> Table:
     """Read one sheet of a workbook (the first unless `sheet` names one)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    from rulekit.tables.xlsx_guard import check_workbook
+
+    check_workbook(path)
     try:
         workbook = CalamineWorkbook.from_path(path)
     except OSError as exc:

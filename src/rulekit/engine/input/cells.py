@@ -5,8 +5,10 @@ CSV cells are text; XLSX, JSON Lines and Parquet cells may already be numbers or
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
 from typing import Any
 
 from rulekit.engine.input import dates
@@ -50,21 +52,49 @@ def instant(cell: Any, tz: tzinfo, fmt: str | None = None) -> datetime | None:
 
 
 def number(cell: Any) -> int | float | None:
-    """A number; integral values are ints."""
+    """A finite number; integral values are ints.
+
+    NaN, infinities and numbers beyond a float's range (`1e999`, a 5,000-digit integer) are
+    refused: they cannot be compared meaningfully, and JSON has no way to write them."""
     if cell is None or isinstance(cell, bool):
         if isinstance(cell, bool):
-            raise CellError(f"`{cell}` is not a number")
+            raise CellError(f"`{cell}` is not a number")  # a bool: short
         return None
-    if isinstance(cell, int | float):
-        return int(cell) if isinstance(cell, float) and cell.is_integer() else cell
-    value = text(cell)
-    if value is None:
-        return None
-    try:
-        parsed = float(value.replace(",", ""))
-    except ValueError:
-        raise CellError(f"`{value}` is not a number") from None
+    if isinstance(cell, int):
+        if abs(cell) > _MAX_INT:
+            raise CellError(f"{_digits(cell)} is too large a number (at most 1.8e308)")
+        return cell
+    if isinstance(cell, float | Decimal):
+        value = str(cell)
+        parsed = float(cell)
+    else:
+        value = text(cell) or ""
+        if not value:
+            return None
+        try:
+            parsed = float(value.replace(",", ""))
+        except ValueError:
+            raise CellError(f"`{quoted_text(value)}` is not a number") from None
+    if not math.isfinite(parsed):
+        raise CellError(
+            f"`{quoted_text(value)}` is not a finite number (NaN, infinity and numbers beyond "
+            "1.8e308 are refused)"
+        )
     return int(parsed) if parsed.is_integer() else parsed
+
+
+_MAX_INT = int(1.7976931348623157e308)
+
+
+def _digits(n: int) -> str:
+    return f"a {len(str(abs(n))) if abs(n) < 10**4000 else 'many'}-digit integer"
+
+
+def quoted_text(value: str, limit: int = 60) -> str:
+    """A cell's text for a message: at most `limit` characters, control characters escaped."""
+    from rulekit.safeio import clip, printable
+
+    return printable(clip(value, limit))
 
 
 _TRUE = {"1", "true", "yes", "y", "是", "t"}
@@ -83,7 +113,7 @@ def boolean(cell: Any) -> bool | None:
         return True
     if lowered in _FALSE:
         return False
-    raise CellError(f"`{value}` is not true/false (write 1 or 0)")
+    raise CellError(f"`{quoted_text(value)}` is not true/false (write 1 or 0)")
 
 
 def flag(cell: Any) -> int:

@@ -216,12 +216,16 @@ class RowReader:
             problems.append(
                 (
                     "type",
-                    f"`{kind}` is not an event of this policy; "
+                    f"`{cells.quoted_text(kind)}` is not an event of this policy; "
                     f"the events are {one_of(sorted(self.known))}",
                 )
             )
         elif kind in program.promotes and stage not in program.stage_index:
-            what = f"`{stage}` is not a stage of the path" if stage else "`stage` is blank"
+            what = (
+                f"`{cells.quoted_text(stage)}` is not a stage of the path"
+                if stage
+                else "`stage` is blank"
+            )
             problems.append(
                 ("stage", f"{what}; a {kind} names one of {one_of(program.stage_index)}")
             )

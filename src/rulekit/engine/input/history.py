@@ -15,6 +15,7 @@ from rulekit.engine.input import dates
 from rulekit.engine.input.errors import InputError
 from rulekit.engine.input.event_frame import read_event_frame
 from rulekit.engine.input.event_rows import REQUIRED, EventLog, RowReader, column_index
+from rulekit.safeio import clip, listed
 from rulekit.tables import read_table
 from rulekit.tables.fastcsv import TextFrame
 from rulekit.tables.model import Table
@@ -43,7 +44,7 @@ def read_events(table: Table | TextFrame, program: Program, as_of: datetime) -> 
         raise InputError(
             [
                 f"{table.path}: the column `{name}` is missing (the columns are "
-                f"{', '.join(table.columns) or 'none'})"
+                f"{listed(clip(c, 40) for c in table.columns) or 'none'})"
                 for name in missing
             ],
             bad_rows=False,
