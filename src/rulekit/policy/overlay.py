@@ -16,47 +16,57 @@ OWN_KEYS = ("extends",)
 
 
 def merge(base: Document, overlay: Document) -> Document:
-    """Return the policy that `overlay` makes of `base` (neither input is changed)."""
-    positions = dict(base.positions)
-    data = _merge_value(base.data, overlay.data, (), positions, overlay)
+    """Return the policy that `overlay` makes of `base` (neither input is changed).
+
+    Linear in the size of both documents: the merge records which paths the overlay
+    replaced, deleted or merged into, and the positions are then taken in one pass over each
+    document (a base position survives unless a path above it, or itself, was replaced or
+    deleted; an overlay position is taken under a replaced path, or for a merged mapping)."""
+    replaced: set[Path] = set()  # the overlay's value stands here (and below)
+    dropped: set[Path] = set()  # deleted by a null, or an own key
+    merged: set[Path] = set()  # both were mappings: merged key by key
+    data = _merge_value(base.data, overlay.data, (), replaced, dropped, merged)
     if isinstance(data, dict):
         for key in OWN_KEYS:
             data.pop(key, None)
-            _drop(positions, (key,))
+            dropped.add((key,))
+    gone = replaced | dropped
+    positions = {path: loc for path, loc in base.positions.items() if not _under(path, gone)}
+    own = {(key,) for key in OWN_KEYS}
+    for path, loc in overlay.positions.items():
+        if (_under(path, replaced) and not _under(path, own)) or path in merged:
+            positions[path] = loc
     return Document(data, positions, overlay.source)
 
 
+def _under(path: Path, prefixes: set[Path]) -> bool:
+    """True if `path` or one of its ancestors is in `prefixes`."""
+    if not prefixes:
+        return False
+    return any(path[:n] in prefixes for n in range(len(path) + 1))
+
+
 def _merge_value(
-    base: Any, over: Any, path: Path, positions: dict[Path, Any], overlay: Document
+    base: Any,
+    over: Any,
+    path: Path,
+    replaced: set[Path],
+    dropped: set[Path],
+    merged: set[Path],
 ) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
-        if path in overlay.positions:
-            positions[path] = overlay.positions[path]
+        merged.add(path)
         for key, value in over.items():
             child = (*path, key)
             if value is None:
                 out.pop(key, None)
-                _drop(positions, child)
+                dropped.add(child)
             elif key in out:
-                out[key] = _merge_value(out[key], value, child, positions, overlay)
+                out[key] = _merge_value(out[key], value, child, replaced, dropped, merged)
             else:
                 out[key] = value
-                _copy(positions, overlay.positions, child)
+                replaced.add(child)
         return out
-    _drop(positions, path)
-    _copy(positions, overlay.positions, path)
+    replaced.add(path)
     return over
-
-
-def _drop(positions: dict[Path, Any], path: Path) -> None:
-    n = len(path)
-    for key in [k for k in positions if k[:n] == path]:
-        del positions[key]
-
-
-def _copy(positions: dict[Path, Any], source: dict[Path, Any], path: Path) -> None:
-    n = len(path)
-    for key, value in source.items():
-        if key[:n] == path:
-            positions[key] = value
