@@ -35,8 +35,15 @@ class Duration:
         if unit in _UNIT_MONTHS:
             if amount != int(amount):
                 raise ValueError(f"`{_shown(text)}`: months and years must be whole numbers")
-            return cls(months=int(amount) * _UNIT_MONTHS[unit])
-        return cls(seconds=amount * _UNIT_SECONDS[unit])
+            duration = cls(months=int(amount) * _UNIT_MONTHS[unit])
+        else:
+            duration = cls(seconds=amount * _UNIT_SECONDS[unit])
+        if duration.approx_days > MAX_DURATION_DAYS:
+            raise ValueError(
+                f"`{_shown(text)}` is longer than the longest duration rulekit takes "
+                f"({MAX_DURATION_DAYS:,} days, 100 years)"
+            )
+        return duration
 
     @classmethod
     def of_days(cls, days: float) -> Duration:
@@ -99,11 +106,35 @@ def add_months(instant: datetime, months: int) -> datetime:
     return instant.replace(year=year, month=month, day=day)
 
 
+#: the longest duration a policy or a cell may give (longer ones overflow date arithmetic)
+MAX_DURATION_DAYS = 36_525
+#: the years of the instants rulekit takes: far enough from Python's 1..9999 that adding the
+#: longest duration, or any offset, stays in range
+MIN_YEAR, MAX_YEAR = 1000, 8999
+#: names the zone database holds that are not places: no engine (polars) takes them
+_NOT_ZONES = {"Factory", "localtime", "posixrules"}
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
+    return frozenset(available_timezones())
+
+
 @lru_cache(maxsize=64)
 def zone(name: str) -> tzinfo:
-    """Return the tzinfo for an IANA name such as `Asia/Shanghai`; raise ValueError if unknown."""
+    """Return the tzinfo for an IANA name such as `Asia/Shanghai`; raise ValueError if unknown
+    or not a place (`Factory`, `localtime`, `posix/...`: names polars refuses)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    names = _zone_names()
+    if (
+        name in _NOT_ZONES
+        or name.startswith(("posix/", "right/"))
+        or (names and name not in names and name != "UTC")
+    ):
+        raise ValueError(f"`{_shown(name)}` is not a known timezone (an IANA name: Asia/Shanghai)")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -126,7 +157,18 @@ def parse_instant(text: str, tz: tzinfo) -> datetime:
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
+    check_range(value, text)
     return value
+
+
+def check_range(value: datetime, text: str | None = None) -> None:
+    """Raise ValueError for an instant outside the years MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        shown = _shown(text) if text is not None else value.isoformat()
+        raise ValueError(
+            f"`{shown}` is out of the range of dates rulekit takes (the years {MIN_YEAR} to "
+            f"{MAX_YEAR})"
+        )
 
 
 def whole_days(start: datetime, end: datetime) -> int:

@@ -142,10 +142,12 @@ def replay_history(
 
 def fail(messages: list[str], code: int, hint: str | None = None) -> None:
     """Print problems to stderr and exit with `code`."""
-    for message in messages:
-        click.echo(message, err=True)
+    from rulekit.safeio import printable
+
+    for message in messages:  # data quoted in a message never drives the terminal
+        click.echo("\n".join(printable(line) for line in message.split("\n")), err=True)
     if hint:
-        click.echo(f"hint: {hint}", err=True)
+        click.echo(f"hint: {printable(hint)}", err=True)
     raise SystemExit(code)
 
 

@@ -300,7 +300,7 @@ class _Checker:
                 )
                 hint = None
                 if {a.kind, b.kind} == {Kind.STRING, Kind.NUMBER}:
-                    hint = "to compare with text, quote the number: '3'"
+                    hint = _text_number_hint(node, a)
                 self.problem(node, "RK203", message, hint)
             return BOOL
         for side, t in ((node.left, a), (node.right, b)):
@@ -394,3 +394,17 @@ def _arith(op: str, a: Type, b: Type) -> Type | None:
     if op == "/" and ka is Kind.DURATION and kb is Kind.DURATION:
         return NUMBER
     return None
+
+
+def _text_number_hint(node: ast.Compare, left: Type) -> str:
+    """The hint for `==` between text and a number: say which side to change. A quoted
+    literal (`budget == '3'`) is text already: compare the number field with a number."""
+    number_side, text_side = (node.left, node.right)
+    if left.kind is not Kind.NUMBER:
+        number_side, text_side = text_side, number_side
+    if isinstance(text_side, ast.Literal) and isinstance(text_side.value, str):
+        shown = text_side.value.replace("`", "")[:20]
+        return f"`'{shown}'` is quoted, so it is text; to compare with a number, drop the quotes"
+    if isinstance(number_side, ast.Literal):
+        return "to compare with text, quote the number: '3'"
+    return "convert one side, so that both are numbers or both are text"

@@ -32,7 +32,7 @@ def merge(base: Document, overlay: Document) -> Document:
             dropped.add((key,))
     gone = replaced | dropped
     positions = {path: loc for path, loc in base.positions.items() if not _under(path, gone)}
-    own = {(key,) for key in OWN_KEYS}
+    own: set[Path] = {(key,) for key in OWN_KEYS}
     for path, loc in overlay.positions.items():
         if (_under(path, replaced) and not _under(path, own)) or path in merged:
             positions[path] = loc

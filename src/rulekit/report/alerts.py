@@ -84,9 +84,7 @@ def _iso(result: Result, value: datetime | None) -> str | None:
     return result.iso(value)
 
 
-def write(
-    result: Result, path: str, labels: Labels, *, raw_cells: bool = False
-) -> tuple[int, int]:
+def write(result: Result, path: str, labels: Labels, *, raw_cells: bool = False) -> tuple[int, int]:
     """Write the alerts and refused events to `path`; return (alerts, refused)."""
     from rulekit.tables import write_table
 

@@ -8,10 +8,13 @@ from collections.abc import Callable, Sequence
 
 from rulekit.diagnostics import Diagnostic, Severity
 from rulekit.policy.yamlsrc import MAX_FILE_BYTES
-from rulekit.safeio import read_capped
+from rulekit.safeio import printable, read_capped
 from rulekit.source import caret_line
 
 LineReader = Callable[[str, int], str | None]
+#: control characters shown as `?` in a quoted source line (one column each, so the caret
+#: stays under the right character; tabs are kept for the same reason)
+_CONTROL_BUT_TAB = {c: "?" for c in (*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F)}
 
 
 def read_line(file: str, line: int, _cache: dict[str, list[str]] | None = None) -> str | None:
@@ -47,7 +50,8 @@ def to_text(
     out: list[str] = []
     for d in diagnostics[:SHOWN_DIAGNOSTICS]:
         fg = "red" if d.is_error else "yellow"
-        out.append(paint(f"{d.severity.value}[{d.code}]", fg) + paint(f": {d.message}", "white"))
+        message = printable(d.message)
+        out.append(paint(f"{d.severity.value}[{d.code}]", fg) + paint(f": {message}", "white"))
         if d.span is None:
             if d.hint:
                 out.append(f"   = hint: {d.hint}")
@@ -60,6 +64,7 @@ def to_text(
             gutter = " " * len(str(s.line))
             length = s.end_column - s.column if s.end_line == s.line else len(text) - s.column + 1
             text, column, length = window(text, s.column, length)
+            text = text.translate(_CONTROL_BUT_TAB)
             out.append(paint(f" {gutter} |", "blue"))
             out.append(paint(f" {s.line} |", "blue") + f" {text}")
             out.append(
@@ -68,9 +73,9 @@ def to_text(
                 + paint(caret_line(text, column, max(1, length)), fg)
             )
         if d.note:
-            out.append(f"   = note: {d.note}")
+            out.append(f"   = note: {printable(d.note)}")
         if d.hint:
-            out.append(f"   = hint: {d.hint}")
+            out.append(f"   = hint: {printable(d.hint)}")
         out.append("")
     if len(diagnostics) > SHOWN_DIAGNOSTICS:
         out.append(

@@ -21,7 +21,6 @@ def _delta(a: int, b: int) -> str:
 
 def render(run: DryRun, console: Console, *, first: int = 20, labels: Labels | None = None) -> None:
     """Print a dry-run for people, in `labels`' language, reps named from the people file."""
-    from rich.markup import escape as esc
     from rich.table import Table
 
     from rulekit.analysis.diff import diff, summary
@@ -104,3 +103,13 @@ def _end(end: tuple[str | None, str | None], lab: Labels) -> str:
     """`D 王伟 (r07)`: a customer's state and named owner at the end, `—` if unknown."""
     state, owner = end
     return f"{state or '—'} {lab.person(owner) if owner else ''}".strip()
+
+
+def esc(text: str) -> str:
+    """Text from a policy or a table, safe to print with rich: control characters (terminal
+    escapes such as `\\x1b]0;title\\x07`) shown as escapes, markup escaped."""
+    from rich.markup import escape
+
+    from rulekit.safeio import printable
+
+    return escape(printable(text))

@@ -49,8 +49,6 @@ def _by_count(counter: Counter[str]) -> list[tuple[str, int]]:
 
 def render(result: Result, console: Console, focus: Focus | None = None) -> None:
     """Print a result for people (see the module's docstring)."""
-    from rich.markup import escape as esc
-
     focus = focus or Focus()
     lab = focus.labels
     run = result.mode == "run"
@@ -103,7 +101,6 @@ def _states(result: Result) -> list[str]:
 
 
 def _reps_table(result: Result, customers: list[CustomerRow], focus: Focus) -> object:
-    from rich.markup import escape as esc
     from rich.table import Table
 
     lab = focus.labels
@@ -150,8 +147,6 @@ def _reps_table(result: Result, customers: list[CustomerRow], focus: Focus) -> o
 
 
 def _alerts(result: Result, console: Console, focus: Focus) -> None:
-    from rich.markup import escape as esc
-
     from rulekit.report.alerts import ordered
     from rulekit.report.labels import level_rank
 
@@ -187,7 +182,6 @@ def _alerts(result: Result, console: Console, focus: Focus) -> None:
 
 def _pursuit(result: Result, customers: list[CustomerRow], console: Console, focus: Focus) -> None:
     """Each rep's customers in priority order: the first `limit`, then how many more."""
-    from rich.markup import escape as esc
     from rich.table import Table
 
     lab = focus.labels
@@ -217,3 +211,13 @@ def _pursuit(result: Result, customers: list[CustomerRow], console: Console, foc
         if len(pool) > focus.limit:
             table.add_row("", "", esc(lab.t("more", n=len(pool) - focus.limit)), "", "", "")
     console.print(table)
+
+
+def esc(text: str) -> str:
+    """Text from a policy or a table, safe to print with rich: control characters (terminal
+    escapes such as `\\x1b]0;title\\x07`) shown as escapes, markup escaped."""
+    from rich.markup import escape
+
+    from rulekit.safeio import printable
+
+    return escape(printable(text))

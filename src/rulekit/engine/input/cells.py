@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from rulekit.engine.input import dates
-from rulekit.timeutil import Duration
+from rulekit.timeutil import Duration, check_range
 
 
 class CellError(ValueError):
@@ -38,6 +38,11 @@ def instant(cell: Any, tz: tzinfo, fmt: str | None = None) -> datetime | None:
     read in the spellings of `dates` (`fmt`, the column's format in the policy, first)."""
     if cell is None:
         return None
+    if isinstance(cell, date):
+        try:
+            check_range(datetime(cell.year, cell.month, cell.day))
+        except ValueError as exc:
+            raise CellError(str(exc)) from None
     if isinstance(cell, datetime):
         return cell if cell.tzinfo is not None else cell.replace(tzinfo=tz)
     if isinstance(cell, date):
@@ -46,7 +51,10 @@ def instant(cell: Any, tz: tzinfo, fmt: str | None = None) -> datetime | None:
     if value is None:
         return None
     try:
-        return dates.read(value, tz, fmt)
+        read = dates.read(value, tz, fmt)
+        if read is not None:
+            check_range(read, value)  # the years 1000-8999, whatever the spelling
+        return read
     except ValueError as exc:
         raise CellError(str(exc)) from None
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from rulekit.timeutil import MAX_YEAR, MIN_YEAR
+
 # the date and date-time shapes read here, by their length in bytes
 FORMATS = (
     (19, "%Y-%m-%d %H:%M:%S"),
@@ -53,6 +55,7 @@ def instant_parts(cell: pl.Expr, lengths: set[int]) -> tuple[pl.Expr | None, pl.
             sized = pl.when(size == length).then(cell)
             kind = pl.Datetime("us", "UTC" if "%:z" in fmt else None)
             at = sized.str.strptime(kind, fmt, strict=False)
+            at = pl.when(at.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(at)  # as the rows
             (offset if "%:z" in fmt else local).append(at)
     return (
         pl.coalesce(local) if local else None,

@@ -86,15 +86,18 @@ def read_records(table: Table, program: Program, replayer: Replayer) -> list[str
             customer.pending_owner = pending
             customer.pending = program.approval_from.get(state)
         flags, dates = customer.flags, customer.dates
-        for k, code, i_flag, i_date, at in stage_cols:
-            try:
-                if i_flag is not None:
-                    flags[k] = cells.fast_flag(row[i_flag])
-                if i_date is not None:
-                    dates[k] = at(row[i_date])
-            except cells.CellError as exc:
-                problems.append(f"{where(number, code)}: {exc}")
-                ok = False
+        for k, _code, i_flag, i_date, at in stage_cols:
+            for i in (i_flag, i_date):
+                if i is None:
+                    continue
+                try:
+                    if i == i_flag:
+                        flags[k] = cells.fast_flag(row[i])
+                    else:
+                        dates[k] = at(row[i])
+                except cells.CellError as exc:  # named by its own column: `D_at`, not `D`
+                    problems.append(f"{where(number, table.columns[i])}: {exc}")
+                    ok = False
         for name, i, kind in fields:
             cell = row[i]
             if cell is None or cell == "":
