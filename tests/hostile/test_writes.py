@@ -56,7 +56,6 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("ext", [".csv", ".tsv", ".jsonl", ".xlsx", ".parquet"])
 def test_item1_full_disk_keeps_the_old_table(tmp_path: Path, full_disk: None, ext: str) -> None:
     target = tmp_path / f"out{ext}"

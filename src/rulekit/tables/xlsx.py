@@ -31,6 +31,7 @@ before 1900 (which Excel cannot hold) are written as ISO text too. Lists and dic
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
@@ -139,11 +140,12 @@ def write_xlsx(
     width = len(columns)
     if width > MAX_COLUMNS:
         raise TableError(path, f"{width} columns do not fit in XLSX (at most {MAX_COLUMNS})")
-    try:
-        return _write_sheet(xlsxwriter.Workbook(target, options), path, columns, rows)
-    except xlsxwriter.exceptions.FileCreateError as exc:  # xlsxwriter's wrapper of OSError
-        cause = exc.args[0] if exc.args else None
-        raise cause if isinstance(cause, OSError) else OSError(str(exc)) from None
+    # built in memory (it is compressed), then written: xlsxwriter would wrap a write error
+    # in its own exception and leave its zip file half open
+    buffer = io.BytesIO()
+    count = _write_sheet(xlsxwriter.Workbook(buffer, options), path, columns, rows)
+    target.write(buffer.getbuffer())
+    return count
 
 
 def _write_sheet(
