@@ -15,6 +15,8 @@ import json
 import re
 from pathlib import Path
 
+from rulekit.safeio import write_text_atomic
+
 CLIENT_NAME = re.compile(r"^[A-Za-z0-9\u00c0-\uffff][^@\s/\\:*?\"<>|]*$")
 
 
@@ -208,7 +210,7 @@ def create(client: str, parent: str | Path = ".") -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in content.items():
-            (folder / name).write_text(text, encoding="utf-8", newline="\n")
+            write_text_atomic(folder / name, text)
     except OSError as exc:
         raise ScaffoldError(f"cannot write {folder}: {exc.strerror or exc}") from None
     return folder

@@ -32,8 +32,9 @@ def command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
             if path == "-":
                 text = sys.stdin.read()
             else:
-                with open(path, encoding="utf-8-sig", newline="") as fh:
-                    text = fh.read()
+                from rulekit.safeio import read_capped
+
+                text = read_capped(path, 2_000_000).decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             click.echo(f"{path}: error: cannot read the file ({exc})", err=True)
             failed = True
@@ -61,8 +62,16 @@ def command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
         if check:
             click.echo(f"would reformat {path}", err=True)
         elif not show_diff:
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(result)
+            from rulekit.safeio import write_text_atomic
+
+            try:  # a full disk or a kill leaves the policy as it was, never cut short
+                write_text_atomic(path, result)
+            except OSError as exc:
+                click.echo(
+                    f"{path}: error: cannot write the file ({exc.strerror or exc})", err=True
+                )
+                failed = True
+                continue
             click.echo(f"reformatted {path}", err=True)
     if check and changed:
         click.echo(f"{len(changed)} file(s) would be reformatted", err=True)

@@ -25,14 +25,10 @@ def write_rows(
         return
     if not name.lower().endswith((".csv", ".tsv")):
         raise ValueError(f"--encoding {encoding} applies to .csv files only")
-    temp = f"{name}.{os.getpid()}.tmp"
-    try:
-        with open(temp, "w", encoding=encoding, newline="") as out:
-            writer = csv.writer(out, delimiter="\t" if name.lower().endswith(".tsv") else ",")
-            writer.writerow(columns)
-            for row in cells:
-                writer.writerow(["" if v is None else v for v in row])
-        os.replace(temp, name)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    from rulekit.safeio import atomic_write
+
+    with atomic_write(name, encoding=encoding, newline="") as out:
+        writer = csv.writer(out, delimiter="\t" if name.lower().endswith(".tsv") else ",")
+        writer.writerow(columns)
+        for row in cells:
+            writer.writerow(["" if v is None else v for v in row])
