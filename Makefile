@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest fuzz clean
+.PHONY: install demo test lint typecheck pytest fuzz hostile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: lint typecheck pytest
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz_validate.py --cases 100000
+
+# hostile inputs and faults (issue 13): each case in a subprocess, under a timeout and a memory limit
+hostile: $(STAMP)
+	$(BIN)/python scripts/hostile_corpus.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
