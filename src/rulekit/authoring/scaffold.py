@@ -15,8 +15,9 @@ import json
 import re
 from pathlib import Path
 
-from rulekit.safeio import write_text_atomic
+from rulekit.safeio import printable, write_text_atomic
 
+MAX_NAME = 64
 CLIENT_NAME = re.compile(r"^[A-Za-z0-9\u00c0-\uffff][^@\s/\\:*?\"<>|]*$")
 
 
@@ -167,11 +168,20 @@ see what it changes with `rulekit dry-run` on the client's real history, and wri
 
 
 def check_name(client: str) -> None:
-    """Raise ScaffoldError if `client` cannot be a folder and a policy id."""
-    if not CLIENT_NAME.match(client):
+    """Raise ScaffoldError if `client` cannot be a folder and a policy id (the very test the
+    policy validator applies to `id`, so `init` never writes a policy `validate` rejects)."""
+    from rulekit.policy.models import POLICY_ID
+
+    if len(client) > MAX_NAME:
         raise ScaffoldError(
-            f"`{client}` cannot name a client: use letters, digits, `-` or `_` "
-            "(no spaces, `@`, `/` or `:`)",
+            f"a client name may have at most {MAX_NAME} characters, not {len(client):,}",
+            "for example `rulekit init acme-valves`",
+        )
+    if not CLIENT_NAME.match(client) or not POLICY_ID.fullmatch(client) or "@" in client:
+        raise ScaffoldError(
+            f"`{printable(client)}` cannot name a client: start with a letter (A-Z), a digit or "
+            "a Chinese character, then letters, digits, `-`, `_` or `.` (no spaces, `@`, `/`, "
+            "`:` or `#`)",
             "for example `rulekit init acme-valves`",
         )
 

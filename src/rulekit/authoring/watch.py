@@ -54,7 +54,7 @@ def watch_validate(
 
     `changes` (batches of (change, path) pairs) replaces the file watcher, for tests.
     """
-    status = check()
+    status = _survive(check)
     if changes is None:
         changes = _watch(watched_dirs(files, policy_path))
     try:
@@ -66,15 +66,89 @@ def watch_validate(
                 click.clear()
             stamp = time.strftime("%H:%M:%S")
             click.echo(f"--- {stamp}: {', '.join(paths)} changed; checking again", err=True)
-            status = check()
+            status = _survive(check)
     except KeyboardInterrupt:
         pass
     return status
 
 
-def _watch(dirs: list[str]) -> Changes:  # pragma: no cover - needs a person saving files
+def _survive(check: Callable[[], int]) -> int:
+    """Run one check; a check that fails unexpectedly is reported and the watch goes on."""
+    try:
+        return check()
+    except Exception as exc:  # the watch must outlive any one input
+        click.echo(
+            f"rulekit: this check failed ({type(exc).__name__}: {exc}); still watching", err=True
+        )
+        return 2
+
+
+class Folders:
+    """The watched folders, each held open: a folder deleted (and perhaps made again, even
+    under the same inode number, which cannot be reused while it is held) is noticed."""
+
+    def __init__(self, dirs: list[str]) -> None:
+        self.dirs = dirs
+        self.fds: dict[str, int] = {}
+        for d in dirs:
+            try:
+                self.fds[d] = os.open(d, os.O_RDONLY)
+            except OSError:
+                pass
+
+    def present(self) -> list[str]:
+        """The folders that exist now."""
+        return [d for d in self.dirs if os.path.isdir(d)]
+
+    def changed(self) -> bool:
+        """True if a folder held is gone or replaced, or a missing one has appeared."""
+        for d in self.dirs:
+            fd = self.fds.get(d)
+            try:
+                now = os.stat(d)
+            except OSError:
+                return True
+            if fd is None:
+                return True
+            held = os.fstat(fd)
+            if held.st_nlink == 0 or (held.st_dev, held.st_ino) != (now.st_dev, now.st_ino):
+                return True
+        return False
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds.clear()
+
+
+def _watch(dirs: list[str], poll: float = 0.5) -> Changes:  # pragma: no cover - a person saves
     from watchfiles import watch
 
     click.echo(f"watching {', '.join(os.path.relpath(d) for d in dirs)} (Ctrl-C stops)", err=True)
-    for batch in watch(*dirs, raise_interrupt=False):
-        yield {(change, path) for change, path in batch}
+    while True:
+        folders = Folders(dirs)
+        try:
+            present = folders.present()
+            if present:
+                for batch in watch(
+                    *present, raise_interrupt=False, yield_on_timeout=True, rust_timeout=1000
+                ):
+                    if batch:
+                        yield {(change, path) for change, path in batch}
+                    if folders.changed():
+                        break  # a folder was deleted, or deleted and made again: watch anew
+                else:
+                    return
+        finally:
+            folders.close()
+        gone = [d for d in dirs if not os.path.isdir(d)]
+        if gone:
+            click.echo(
+                f"rulekit: {', '.join(os.path.relpath(d) for d in gone)} was deleted; waiting "
+                "for it to come back",
+                err=True,
+            )
+            while any(not os.path.isdir(d) for d in dirs):
+                time.sleep(poll)
+        click.echo("rulekit: the folders are back; watching again", err=True)
+        yield {("changed", os.path.join(d, "policy.yaml")) for d in dirs}

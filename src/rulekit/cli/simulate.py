@@ -9,19 +9,33 @@ from typing import Any
 
 import click
 
-from rulekit.cli.common import EXIT_USAGE, policy_path_option
-from rulekit.cli.engine_options import fail, guarded
+from rulekit.cli.common import policy_path_option
+from rulekit.cli.engine_options import check_output, guarded, writing
 
 FORMATS = (".csv", ".tsv", ".xlsx", ".jsonl", ".ndjson", ".parquet", ".pq")
 
 
-def _start(text: str) -> datetime:
+#: the most customers one run writes: the rows are built in memory before they are written
+MAX_CUSTOMERS = 1_000_000
+
+
+def _start(text: str, days: int) -> datetime:
+    from rulekit.timeutil import MAX_YEAR, MIN_YEAR
+
     try:
-        return datetime.fromisoformat(text)
+        begin = datetime.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(
             f"`{text}` is not a date (write 2026-01-01)", param_hint="--start"
         ) from None
+    # the history must read back: every instant in the years rulekit takes
+    if begin.year < MIN_YEAR or begin.year + days // 365 + 2 > MAX_YEAR:
+        raise click.BadParameter(
+            f"the history from {text} over {days:,} days leaves the years rulekit reads "
+            f"({MIN_YEAR} to {MAX_YEAR})",
+            param_hint="--start",
+        )
+    return begin
 
 
 def _check_path(path: str, option: str, encoding: str) -> None:
@@ -105,10 +119,17 @@ def command(
     purpose so that every refusal reason shows. The same seed writes the same file. The
     summary on stderr comes from replaying the written file.
     """
-    begin = _start(start)
+    begin = _start(start, days)
+    if customers > MAX_CUSTOMERS:
+        raise click.BadParameter(
+            f"at most {MAX_CUSTOMERS:,} customers in one run (the history is built in memory)",
+            param_hint="--customers",
+        )
     _check_path(out, "--out", encoding)
+    check_output("--out", out, [policy])
     if people_out:
         _check_path(people_out, "--people-out", encoding)
+        check_output("--people-out", people_out, [policy, out])
 
     def work() -> Any:
         from rulekit import api
@@ -129,12 +150,11 @@ def command(
             noise=noise,
         )
         generated = time.perf_counter() - clock
-        try:
+        with writing(out):
             write_rows(out, sim.columns, sim.rows, encoding)
-            if people_out:
+        if people_out:
+            with writing(people_out):  # a failure names the file that failed
                 write_rows(people_out, PEOPLE_COLUMNS, sim.people, encoding)
-        except OSError as exc:
-            fail([f"cannot write {out}: {exc.strerror}"], EXIT_USAGE)
         clock = time.perf_counter()
         result = api.replay(compiled, out, as_of=sim.end, people=sim.people)
         replayed = time.perf_counter() - clock
