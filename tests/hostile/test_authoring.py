@@ -43,7 +43,18 @@ def test_item13_a_policy_that_became_a_fifo_is_reported_not_waited_on(tmp_path: 
             return int(exc.code or 0)
         return 0
 
-    assert watch_validate([str(fifo)], [], check, changes=[{("modified", str(fifo))}]) == 2
+    def too_long(signum: int, frame: object) -> None:
+        raise TimeoutError("the check blocked on the FIFO")
+
+    import signal
+
+    old = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(20)  # before the fix, opening the FIFO blocked for ever
+    try:
+        assert watch_validate([str(fifo)], [], check, changes=[{("modified", str(fifo))}]) == 2
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def test_item13_the_watch_notices_a_folder_made_again(tmp_path: Path) -> None:
