@@ -213,8 +213,8 @@ literals = st.one_of(
     st.text(max_size=8).map(lambda s: A.Literal(s, "string")),
     st.integers(0, 10**6).map(lambda n: A.Literal(Duration(seconds=float(n)), "duration")),
     st.integers(0, 100).map(lambda n: A.Literal(Duration(months=n), "duration")),
-    st.dates(date(1000, 1, 1), date(9999, 12, 31)).map(lambda d: A.Literal(d.isoformat(), "date")),
-    st.datetimes(datetime(1000, 1, 1), datetime(9999, 1, 1)).map(
+    st.dates(date(1000, 1, 1), date(8999, 12, 31)).map(lambda d: A.Literal(d.isoformat(), "date")),
+    st.datetimes(datetime(1000, 1, 1), datetime(8999, 1, 1)).map(
         lambda d: A.Literal(d.isoformat(timespec="minutes"), "datetime")
     ),
 )
