@@ -96,7 +96,7 @@ def test_item19_a_bad_date_is_reported_against_its_own_column(tmp_path: Path, en
     path.write_text(RECORDS + "C1,wang,D,1,0,0,0,0,notadate,,,,,2026-01-01,0,0\n", encoding="utf-8")
     code, _, err = invoke("run", POLICY, str(path), "--as-of", "2026-02-01", "--engine", engine)
     assert code == 1
-    assert ":1:D_at: `notadate` is not a date" in err and ":1:D:" not in err
+    assert "column D_at: `notadate` is not a date" in err and "column D:" not in err
 
 
 def test_item19_the_hint_for_a_quoted_number(tmp_path: Path) -> None:

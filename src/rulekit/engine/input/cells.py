@@ -55,8 +55,8 @@ def instant(cell: Any, tz: tzinfo, fmt: str | None = None) -> datetime | None:
         if read is not None:
             check_range(read, value)  # the years 1000-8999, whatever the spelling
         return read
-    except ValueError as exc:
-        raise CellError(str(exc)) from None
+    except ValueError as exc:  # the message quotes the text: keep it short and inert
+        raise CellError(quoted_text(str(exc), 300)) from None
 
 
 def number(cell: Any) -> int | float | None:
