@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
@@ -43,6 +44,7 @@ from rulekit.tables.model import Table, TableError, TableProblem
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
 MAX_EXACT_INT = 2**53
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def read_xlsx(path: str, sheet: str | None) -> Table:
@@ -117,6 +119,8 @@ def _table(path: str, name: str, raw: list[list[Any]], top: int, left: int) -> T
 def _cell(value: Any) -> Any:
     kind = type(value)
     if kind is str:
+        if "_x" in value:  # OOXML escapes (`_xFFFE_`) calamine leaves as they are
+            value = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
         return value if value and not value.isspace() else None
     if kind is float:
         if value.is_integer() and abs(value) <= MAX_EXACT_INT:
