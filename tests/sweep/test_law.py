@@ -38,8 +38,9 @@ def spelled(value: Any) -> str:
 
 
 def overlay_file(folder: Path, baseline: Path, params: dict[str, Any], n: int) -> Path:
-    """An overlay extending the baseline that sets each dotted entry, written by hand."""
-    data: dict[str, Any] = {"rulekit": 1, "extends": str(baseline)}
+    """An overlay extending the baseline that sets each dotted entry, written by hand (in
+    `folder`, beside the baseline: a base named by its file must be in the overlay's tree)."""
+    data: dict[str, Any] = {"rulekit": 1, "extends": baseline.name}
     for dotted, value in params.items():
         node = data
         *parents, last = dotted.split(".")
@@ -69,7 +70,7 @@ def test_each_candidate_is_a_dry_run_of_its_overlay(
     keys = ("policy", "counts", "states", "rejected")
     for n, candidate in enumerate(swept["candidates"]):
         assert set(candidate) == {"params", *keys, "expected_signings", "lapses", "changed"}
-        policy = overlay_file(tmp_path, baseline, candidate["params"], n)
+        policy = overlay_file(baseline.parent, baseline, candidate["params"], n)
         run = invoke(
             "dry-run", "--baseline", str(baseline), "--candidate", str(policy), str(history),
             "--as-of", AS_OF, "--format", "json",

@@ -8,6 +8,7 @@ import click
 
 from rulekit.cli.common import EXIT_INVALID, EXIT_USAGE, policy_path_option
 from rulekit.cli.engine_options import as_of_value, guarded, history_options, progress, text_or_json
+from rulekit.cli.main import Interrupted
 
 EXIT_INTERRUPTED = 130
 
@@ -103,7 +104,7 @@ def command(
 
     try:
         result = guarded(work)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):  # Ctrl-C: `main` turns SIGINT into Interrupted
         click.echo(
             f"rulekit: sweep cancelled ({done[0]} of {done[1] or '?'} candidates done); "
             "workers stopped, no result written",
