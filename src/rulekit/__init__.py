@@ -8,6 +8,7 @@
     compared = rulekit.dry_run("policy.yaml", "proposal.yaml", "history.csv", as_of="2026-06-30")
     path = rulekit.explain(policy, "history.csv", "C00015", as_of="2026-06-30")
     changes = rulekit.diff("policy.yaml", "proposal.yaml")
+    report = rulekit.profile(policy, "history.csv", as_of="2026-06-30")   # capability profiles
 
 The public API:
 
@@ -16,6 +17,8 @@ The public API:
 - dry_run, explain, diff: what `rulekit dry-run`, `explain` and `diff` print
 - PolicyError (a policy is invalid), InputError (a table has malformed rows),
   TableError (a table cannot be read)
+- profile: each rep's capability profile (`rulekit profile`); `rulekit.profile` is also the
+  package of that name, made callable
 
 Heavy modules are imported on first use, so `import rulekit` stays cheap.
 """
@@ -26,7 +29,18 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rulekit.api import PolicyError, diff, dry_run, explain, load, replay, run, sweep, validate
+    from rulekit.api import (
+        PolicyError,
+        diff,
+        dry_run,
+        explain,
+        load,
+        profile,
+        replay,
+        run,
+        sweep,
+        validate,
+    )
     from rulekit.compiler import CompiledPolicy
     from rulekit.diagnostics import Diagnostic
     from rulekit.engine.input.errors import InputError
@@ -42,6 +56,7 @@ __all__ = [
     "dry_run",
     "explain",
     "load",
+    "profile",
     "replay",
     "run",
     "sweep",
@@ -56,6 +71,7 @@ _LAZY = {
     "dry_run": "rulekit.api",
     "explain": "rulekit.api",
     "diff": "rulekit.api",
+    "profile": "rulekit.api",
     "PolicyError": "rulekit.api",
     "CompiledPolicy": "rulekit.compiler",
     "Diagnostic": "rulekit.diagnostics",
@@ -82,6 +98,8 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
+        if name == "profile":  # the package, made callable as the function when imported
+            return importlib.import_module("rulekit.profile")
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'rulekit' has no attribute {name!r}")
 
@@ -89,3 +107,21 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     """The public API with the module's own names: lazy loading hides nothing."""
     return sorted({*globals(), *__all__})
+
+
+class _ProfilePackage(types.ModuleType):
+    """`rulekit.profile` is both the package and the library call `rulekit.api.profile`.
+
+    Python binds a subpackage to its name in the parent once imported, so the name cannot be
+    a plain function: the package calls the function instead.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from rulekit.api import profile
+
+        return profile(*args, **kwargs)
+
+
+def _callable_package(module: types.ModuleType) -> None:
+    """Make the package `rulekit.profile` callable (it calls this at import)."""
+    module.__class__ = _ProfilePackage

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rulekit.analysis.dryrun import DryRun
     from rulekit.analysis.explain import Explanation
     from rulekit.engine.result.result import Result
+    from rulekit.profile.model import ProfileReport
 
 PathLike = str | os.PathLike[str]
 
@@ -331,3 +332,53 @@ def sweep(
         rank_by=run.ranking(compiled, rank_by),
     )
     return result.frame()
+
+
+def profile(
+    policy: CompiledPolicy | PathLike,
+    source: Any,
+    *,
+    as_of: Any = None,
+    people: Any = None,
+    cycles: int = 0,
+    rep: str | None = None,
+    kind: str = "auto",
+    lang: str | None = None,
+    skip_bad_rows: bool = False,
+    policy_path: Sequence[PathLike] = (),
+    sheet: str | None = None,
+) -> ProfileReport:
+    """Each rep's capability profile: promotions per stage against the policy's targets.
+
+    Args:
+        policy: A compiled policy, a policy file or a reference such as `4321-dcbao@1`.
+        source: An event history or a snapshot of records (a table file, a `Table`, or a
+            list of row dicts).
+        as_of: The end of the latest cycle (ISO text or datetime); now if None.
+        people: The optional people table (`id, name, team, role`): teams and names.
+        cycles: How many cycles before the latest one to profile too.
+        rep: Keep this rep's profile only (and its team's).
+        kind: "history", "records", or "auto" (a history has `at` and `type` columns).
+        lang: "en" or "zh" for the labels; default from RULEKIT_LANG or the locale.
+
+    Raises:
+        PolicyError: the policy is invalid.
+        ProfileError: the profile cannot be made (no stages, an unknown rep, an input that
+            is neither a history nor a snapshot).
+        InputError: a table has malformed rows.
+        TableError: a table cannot be read.
+    """
+    from rulekit.profile.build import report_of, source_of
+
+    compiled = _policy(policy, policy_path)
+    instant = _instant(as_of, compiled)
+    table = _table(source, sheet, ("at", "customer", "type", "actor"), fast=True)
+    found = source_of(
+        compiled,
+        table,
+        instant,
+        kind=kind,
+        people=_table(people) if people is not None else None,
+        skip_bad_rows=skip_bad_rows,
+    )
+    return report_of(compiled, found, instant, before=cycles, rep=rep, lang=lang)

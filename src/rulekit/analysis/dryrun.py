@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from rulekit.compiler import CompiledPolicy
-from rulekit.engine import runner
 from rulekit.engine.core import collector
 from rulekit.engine.core import program as programs
 from rulekit.engine.core.people import People
@@ -17,6 +16,8 @@ from rulekit.engine.input.history import read_events
 from rulekit.engine.input.people_file import read_people
 from rulekit.engine.result.result import Result, expected_signings
 from rulekit.engine.result.rows import plain_number
+from rulekit.profile import engine_link
+from rulekit.profile.compare import ProfileChange
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame
 
@@ -42,6 +43,7 @@ class DryRun:
     changed: list[Change]
     baseline_policy: CompiledPolicy
     candidate_policy: CompiledPolicy
+    profiles: ProfileChange | None = None  # None: a policy has no stages to profile
 
     @staticmethod
     def side(result: Result) -> dict[str, Any]:
@@ -61,6 +63,7 @@ class DryRun:
                 }
                 for c in self.changed
             ],
+            **({"profile": self.profiles.document()} if self.profiles is not None else {}),
         }
 
 
@@ -125,8 +128,29 @@ def dry_run(
         first, second = programs.build(baseline), programs.build(candidate)
         folks = read_people(people) if people is not None else People()
         log = read_events(events, first, as_of)
-        a = runner.replay_log(first, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
+        replay = engine_link.replay_keeping_promotions  # runner.replay_log, and promotions
+        a, pa = replay(first, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
         if second.event_reading() != first.event_reading():
             log = read_events(events, second, as_of)
-        b = runner.replay_log(second, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
-        return DryRun(a, b, compare(ends(a), ends(b)), baseline, candidate)
+        b, pb = replay(second, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
+        profiles = _profiles(baseline, candidate, (a, pa), (b, pb), folks, events.path, as_of)
+        return DryRun(a, b, compare(ends(a), ends(b)), baseline, candidate, profiles)
+
+
+def _profiles(
+    baseline: CompiledPolicy,
+    candidate: CompiledPolicy,
+    a: tuple[Result, list[engine_link.Promotion]],
+    b: tuple[Result, list[engine_link.Promotion]],
+    people: People,
+    path: str,
+    as_of: datetime,
+) -> ProfileChange | None:
+    """Both sides' capability profiles, or None when a policy has no stages."""
+    from rulekit.profile.build import report_of
+
+    if not baseline.model.stages or not candidate.model.stages:
+        return None
+    left = report_of(baseline, engine_link.source_from_result("replay", path, *a, people), as_of)
+    right = report_of(candidate, engine_link.source_from_result("replay", path, *b, people), as_of)
+    return ProfileChange(left, right)

@@ -106,6 +106,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("StageSpec", "name"): "labels (Chinese and English)",
     ("StageSpec", "title"): "labels (Chinese and English)",
     ("StageSpec", "capability"): "labels (Chinese and English)",
+    ("StageSpec", "capability_title"): "labels (Chinese and English)",
     ("StageSpec", "requires"): (
         "the stage lock: a condition that must hold for a promotion into this stage; "
         "otherwise the event is refused with `stage_lock`"

@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "Evaluate a snapshot of customer records."),
     "simulate": ("simulate", "Write a realistic, seeded event history for a policy."),
     "explain": ("explain", "Show one customer's path through a history, step by step."),
+    "profile": (
+        "profile",
+        "Profile each rep's promotions per stage and cycle against the policy's targets.",
+    ),
     "dry-run": ("dryrun", "Replay a history under two policies and compare the outcomes."),
     "sweep": (
         "sweep",

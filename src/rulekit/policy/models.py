@@ -183,6 +183,7 @@ class StageSpec(Strict):
     name: str | None = None
     title: str | None = None
     capability: str | None = None
+    capability_title: str | None = None
     target: Target = Field(default_factory=Target)
     requires: Text | None = None
 

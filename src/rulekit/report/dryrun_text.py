@@ -97,6 +97,11 @@ def render(run: DryRun, console: Console, *, first: int = 20, labels: Labels | N
                 esc(_end(c.candidate, lab)),
             )
         console.print(changed)
+    if run.profiles is not None:
+        from rulekit.profile.compare_view import render_text
+        from rulekit.report.labels import default_lang
+
+        render_text(run.profiles, console, default_lang())
 
 
 def _end(end: tuple[str | None, str | None], lab: Labels) -> str:

@@ -50,6 +50,7 @@ def render_html(run: DryRun, labels: Labels | None = None) -> str:
         _diff(run),
         _charts(run),
         _tables(run),
+        _profile(run),
         f"<footer>{esc(L.t('footer'))}</footer>",
         f"</main><script>{SCRIPT}</script></body></html>",
     ]
@@ -301,3 +302,13 @@ def _download(run: DryRun) -> str:
         f'<a class="download" id="changed-csv" download="changed-customers.csv" '
         f'href="data:text/csv;charset=utf-8;base64,{data}">{esc(L.t("download_csv"))}</a>'
     )
+
+
+def _profile(run: DryRun) -> str:
+    """The capability profiles under both policies (empty when a policy has no stages)."""
+    if run.profiles is None:
+        return ""
+    from rulekit.profile.compare_view import render_html as profile_html
+    from rulekit.report.labels import default_lang
+
+    return profile_html(run.profiles, default_lang())

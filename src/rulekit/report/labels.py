@@ -228,3 +228,65 @@ class Labels:
 def level_rank(level: str) -> int:
     """critical first, then warning, info, anything else."""
     return LEVEL_ORDER.get(level, len(LEVEL_ORDER))
+
+
+#: the capability profile's words (`rulekit profile`, dry-run's profile section):
+#: key -> (Chinese, English), read by `label`.
+PROFILE_WORDS: dict[str, tuple[str, str]] = {
+    "profile": ("能力定性", "Capability profile"),
+    "rep": ("销售", "rep"),
+    "reps": ("销售", "reps"),
+    "team": ("团队", "team"),
+    "teams": ("团队", "teams"),
+    "all": ("全体销售", "all reps"),
+    "stage": ("阶段", "stage"),
+    "capability": ("能力", "capability"),
+    "count": ("晋级数", "count"),
+    "target": ("目标", "target"),
+    "targets": ("每人每周期目标", "targets per rep and cycle"),
+    "attainment": ("达成率", "attainment"),
+    "conversion": ("转化率", "conversion"),
+    "conversion_target": ("目标转化率", "target conversion"),
+    "reach": ("到达率", "reach"),
+    "reach_target": ("目标到达率", "target reach"),
+    "median_days": ("中位天数", "median days"),
+    "days_target": ("目标天数", "target days"),
+    "days_known": ("可计天数", "days known"),
+    "weakest": ("最弱能力", "weakest capability"),
+    "none_below": ("均达目标", "none below target"),
+    "weakest_common": ("多数销售的最弱能力", "most reps' weakest"),
+    "cycle": ("周期", "cycle"),
+    "cycles": ("周期", "cycles"),
+    "as_of": ("截至", "as of"),
+    "from": ("自", "from"),
+    "to": ("至", "to"),
+    "promotions": ("晋级", "promotions"),
+    "unattributed": ("无负责人的晋级", "promotions with no owner"),
+    "history": ("事件历史", "history"),
+    "snapshot": ("客户快照", "snapshot"),
+    "distribution": ("团队分布", "team distribution"),
+    "distribution_hint": (
+        "每个点为一名销售在该阶段的达成率；横线为团队中位数",
+        "each dot a rep's attainment at a stage; bar = team median",
+    ),
+    "bars_hint": ("柱 = 本周期晋级数，刻度 = 目标", "bar = promotions in the cycle, mark = target"),
+    "baseline": ("现行", "baseline"),
+    "candidate": ("候选", "candidate"),
+    "change": ("变化", "change"),
+    "profile_change": (
+        "能力定性（截至当日的周期）：各阶段晋级数",
+        "capability profile (cycle ending at as-of): promotions per stage",
+    ),
+    "name": ("姓名", "name"),
+    "current": ("本期", "current"),
+    "median": ("中位数", "median"),
+}
+
+
+def label(key: str, lang: str) -> str:
+    """A profile word in `lang` (`zh` or `en`); a report word without placeholders next; else
+    the key itself, so a report never fails on a missing word."""
+    pair = PROFILE_WORDS.get(key) or WORDS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
