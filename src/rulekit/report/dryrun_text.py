@@ -99,9 +99,8 @@ def render(run: DryRun, console: Console, *, first: int = 20, labels: Labels | N
         console.print(changed)
     if run.profiles is not None:
         from rulekit.profile.compare_view import render_text
-        from rulekit.report.labels import default_lang
 
-        render_text(run.profiles, console, default_lang())
+        render_text(run.profiles, console, lab.lang)
 
 
 def _end(end: tuple[str | None, str | None], lab: Labels) -> str:

@@ -309,6 +309,5 @@ def _profile(run: DryRun) -> str:
     if run.profiles is None:
         return ""
     from rulekit.profile.compare_view import render_html as profile_html
-    from rulekit.report.labels import default_lang
 
-    return profile_html(run.profiles, default_lang())
+    return profile_html(run.profiles, L.lang)
