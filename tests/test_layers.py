@@ -34,7 +34,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
             "rulekit.authoring",
         ),
     ),
-    (6, ("rulekit.api", "rulekit.testing")),
+    (6, ("rulekit.api", "rulekit.testing", "rulekit.serve")),
     (7, ("rulekit.cli",)),
 ]
 

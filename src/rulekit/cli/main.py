@@ -37,6 +37,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "Scaffold a client folder: an overlay, a test file, a sample history."),
     "schema": ("schema", "Print the JSON Schema of policy files, for editors."),
     "fmt": ("fmt", "Lay out policy files canonically, keeping their comments."),
+    "serve": ("serve", "Serve live decisions over HTTP, with a ledger (SQLite or Postgres)."),
+    "ledger": ("ledger", "Create, import, export and inspect the ledger of `serve`."),
+    "deploy": ("deploy", "Dry-run the ledger under a new policy version, then switch to it."),
     "show": (
         "show",
         "Print the resolved policy with where each value was set; draw its state graph.",
