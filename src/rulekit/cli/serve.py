@@ -87,8 +87,12 @@ def command(
     Events posted to /v1/events are applied or refused at once, first come first served;
     timers fire at their due instants; /console is a small web console. See docs/serve.md.
     """
+    import gc
+
     from rulekit import api
     from rulekit.serve.database import DEFAULT_URL, redact
+
+    gc.enable()  # a long-running process: the one-command reason for turning it off is gone
     from rulekit.serve.server import Settings, prepare, run
 
     url = db or DEFAULT_URL

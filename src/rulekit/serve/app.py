@@ -110,7 +110,9 @@ async def post_events(service: Service, request: Request, batch: bool) -> Respon
     token = service.authenticate(request)
     body = bodies.parse_json(await service.body(request))
     ledger = service.ledger
-    live = await run_in_threadpool(ledger.engine)
+    live = ledger.live
+    if live is None:
+        live = await run_in_threadpool(ledger.engine)
     posted = bodies.events(body, token, live, batch=batch)
     now = now_s()
     for p in posted:

@@ -1,9 +1,12 @@
 """Connections to the ledger's database, and the single-writer lock.
 
-- SQLite (`sqlite:///PATH`): WAL journal (readers never wait for the writer), full sync
-  (a committed entry survives a crash of the machine, not only of the process), and every
-  transaction opened with `BEGIN IMMEDIATE`: it takes the database's write lock at once, so
-  two processes never interleave inside a write.
+- SQLite (`sqlite:///PATH`): WAL journal (readers never wait for the writer); `synchronous`
+  NORMAL by default (a committed entry survives a crash or kill of the process; FULL, with
+  `RULEKIT_SQLITE_SYNC=FULL`, also a crash of the machine, at an fsync per commit); every
+  write transaction opened with `BEGIN IMMEDIATE`, which takes the database's write lock at
+  once, so two processes never interleave inside a write. Writers of one file first queue on
+  an advisory file lock (`PATH.lock`): a waiting process wakes the moment the other commits
+  instead of polling SQLite's busy handler.
 - Postgres (`postgresql://...`, driven by psycopg 3): every write transaction first takes
   `pg_advisory_xact_lock`, held until commit or rollback.
 """
@@ -11,9 +14,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
+
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -80,7 +90,8 @@ def _sqlite(url: str, path: str | None) -> Engine:
         dbapi.isolation_level = None  # transactions are begun below, not by the driver
         cursor = dbapi.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        sync = os.environ.get("RULEKIT_SQLITE_SYNC", "NORMAL").upper()
+        cursor.execute(f"PRAGMA synchronous={'FULL' if sync == 'FULL' else 'NORMAL'}")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
 
@@ -91,6 +102,39 @@ def _sqlite(url: str, path: str | None) -> Engine:
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
+
+
+@contextmanager
+def writer_queue(engine: Engine) -> Iterator[None]:
+    """Queue the writers of one SQLite file on a file lock (nothing to do for Postgres)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(path + ".lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
+    """Insert rows, replacing those with the same `key` (one statement on either database)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg = pg_insert(table)
+        columns = {c: pg.excluded[c] for c in rows[0] if c != key}
+        conn.execute(pg.on_conflict_do_update(index_elements=[key], set_=columns), rows)
+        return
+    from sqlalchemy.dialects.sqlite import insert as lite_insert
+
+    lite = lite_insert(table)
+    columns = {c: lite.excluded[c] for c in rows[0] if c != key}
+    conn.execute(lite.on_conflict_do_update(index_elements=[key], set_=columns), rows)
 
 
 def lock(conn: Connection) -> None:

@@ -264,11 +264,9 @@ class LiveEngine:
         if found is None:
             return None
         owner = found.owner
-        pool = {
-            k: c
-            for k, c in self.world.customers.items()
-            if k == cid or (owner is not None and c.owner == owner)
-        }
+        pool = {cid: found}  # a rank is among the owner's customers only
+        if owner is not None:
+            pool.update((k, c) for k, c in self.world.customers.items() if c.owner == owner)
         doc = results.build(self.program, self._sub_world(pool), as_of, "run", 0).document()
         out: dict[str, Any] = next(c for c in doc["customers"] if c["customer"] == cid)
         return out

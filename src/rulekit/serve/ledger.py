@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,7 +24,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.engine import Connection, Row
 
 from rulekit.serve import tables as t
-from rulekit.serve.database import lock
+from rulekit.serve.database import lock, upsert, writer_queue
 from rulekit.serve.engine_bridge import (
     CompiledPolicy,
     Event,
@@ -105,6 +105,8 @@ class Ledger:
         self.clock: datetime | None = None  # daily sweeps have run up to here
         self._reps: dict[str, int] = {}  # slots as the reps table holds them
         self._entries: list[dict[str, Any]] = []
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()
 
     # -- policy versions ----------------------------------------------------------------------
     def start(self, compiled: CompiledPolicy, at: datetime | None = None) -> None:
@@ -233,13 +235,23 @@ class Ledger:
         """Apply the entries other processes committed since this one last looked."""
         if self.live is None:
             return self._load(conn)
-        newest = conn.execute(select(func.max(t.policy_versions.c.number))).scalar()
+        newest, last = conn.execute(
+            select(
+                select(func.max(t.policy_versions.c.number)).scalar_subquery(),
+                select(func.max(t.log.c.seq)).scalar_subquery(),
+            )
+        ).one()
         if newest != self.version:
             return self._load(conn)
-        if (conn.execute(select(func.max(t.log.c.seq))).scalar() or 0) > self.seq:
+        if (last or 0) > self.seq:
             self._apply_entries(conn, [])
         self._finish_catch_up(conn)
         return self.live
+
+    def current(self) -> LiveEngine:
+        """This process's engine as it is (to read a request against the policy)."""
+        live = self.live
+        return live if live is not None else self.engine()
 
     def engine(self) -> LiveEngine:
         """This process's engine, caught up with the log (a read: no write lock)."""
@@ -251,7 +263,7 @@ class Ledger:
     # -- writing --------------------------------------------------------------------------------
     def write(self, work: Callable[[Connection, LiveEngine], T]) -> T:
         """Run `work` inside one transaction holding the single-writer lock, caught up."""
-        with self.mutex:
+        with self.mutex, writer_queue(self.db):
             try:
                 with self.db.begin() as conn:
                     lock(conn)
@@ -310,60 +322,82 @@ class Ledger:
     def _flush(self, conn: Connection, live: LiveEngine) -> None:
         if self._entries:
             conn.execute(insert(t.log), self._entries)
-        touched = sorted(live.take_touched())
-        if touched:
-            conn.execute(delete(t.customers).where(t.customers.c.customer.in_(touched)))
-            rows = []
-            for cid in touched:
-                row = live.state_row(cid)
-                if row is not None:
-                    row["flags"] = orjson.dumps(row["flags"]).decode()
-                    rows.append({**row, "seq": self.seq})
-            if rows:
-                conn.execute(insert(t.customers), rows)
+        rows = []
+        for cid in sorted(live.take_touched()):
+            row = live.state_row(cid)
+            if row is not None:
+                row["flags"] = orjson.dumps(row["flags"]).decode()
+                rows.append({**row, "seq": self.seq})
+        upsert(conn, t.customers, rows, "customer")
         slots = live.slots()
         changed = sorted(
             r for r in set(slots) | set(self._reps) if slots.get(r, 0) != self._reps.get(r, 0)
         )
-        if changed:
-            conn.execute(delete(t.reps).where(t.reps.c.rep.in_(changed)))
-            conn.execute(
-                insert(t.reps),
-                [
-                    {"rep": r, "slots_used": slots.get(r, 0), "slot_limit": live.slot_limit(r)}
-                    for r in changed
-                ],
-            )
-            self._reps = dict(slots)
+        upsert(
+            conn,
+            t.reps,
+            [
+                {"rep": r, "slots_used": slots.get(r, 0), "slot_limit": live.slot_limit(r)}
+                for r in changed
+            ],
+            "rep",
+        )
+        self._reps = dict(slots)
         if live.has_sweeps() and self.clock is not None:
-            conn.execute(delete(t.meta).where(t.meta.c.key == "clock"))
-            conn.execute(insert(t.meta).values(key="clock", value=utc(self.clock)))
+            upsert(conn, t.meta, [{"key": "clock", "value": utc(self.clock)}], "key")
 
     def post(self, posted: Sequence[Posted], now: datetime | None = None) -> list[Outcome]:
         """Write events in order; each is applied or refused (a result either way).
 
+        Group commit: requests of this process that arrive while a write is under way queue
+        up, and the next thread to hold the lock writes them all in one transaction (each in
+        arrival order, each answered only after that commit).
+
         Raises:
             OutOfOrder: a given `at` is before the log's last entry (nothing is written).
         """
+        mine = _Pending(list(posted), now)
+        with self._queue_lock:
+            self._queue.append(mine)
+        with self.mutex:
+            if not mine.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    self.write(lambda conn, live: self._post_batch(live, batch))
+                except BaseException as exc:
+                    for p in batch:
+                        p.error, p.outcomes = exc, []
+                    raise
+                finally:
+                    for p in batch:
+                        p.done = True
+        if mine.error is not None:
+            raise mine.error
+        return mine.outcomes
 
-        def work(conn: Connection, live: LiveEngine) -> list[Outcome]:
-            clock = now or now_s()
+    def _post_batch(self, live: LiveEngine, batch: list[_Pending]) -> None:
+        for pending in batch:
+            clock = pending.now or now_s()
             floor = self.floor()
             stamps = []
-            for p in posted:
+            for p in pending.posted:
                 at = p.at if p.at is not None else max(clock, floor or clock)
                 if floor is not None and at < floor:
-                    raise OutOfOrder(
+                    pending.error = OutOfOrder(
                         f"`at` {live.iso(at)} is before the last entry of the ledger "
                         f"({live.iso(floor)})",
                         "post history in time order, from the ledger's last instant on",
                         code="out_of_order",
                     )
+                    break
                 floor = at
                 stamps.append(at)
-            return [self._post_one(live, p, at) for p, at in zip(posted, stamps, strict=True)]
-
-        return self.write(work)
+            if pending.error is None:
+                pending.outcomes = [
+                    self._post_one(live, p, at)
+                    for p, at in zip(pending.posted, stamps, strict=True)
+                ]
 
     def _post_one(self, live: LiveEngine, p: Posted, at: datetime) -> Outcome:
         event = p.event
@@ -441,6 +475,17 @@ class Ledger:
                 }
                 for r in rows
             ]
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A request waiting for the group commit."""
+
+    posted: list[Posted]
+    now: datetime | None
+    outcomes: list[Outcome] = field(default_factory=list)
+    error: BaseException | None = None
+    done: bool = False
 
 
 CORE_CELLS = ("at", "customer", "type", "actor", "stage", "to")
