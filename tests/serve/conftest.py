@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,8 @@ def pg_url() -> Iterator[str]:
     """A throwaway Postgres (skipped, with the reason, where none can run)."""
     reason = pgserver.why_not()
     if reason is not None:
+        if os.environ.get("RULEKIT_REQUIRE_PG"):  # CI: Postgres must run, not skip
+            pytest.fail(f"RULEKIT_REQUIRE_PG is set but {reason}")
         pytest.skip(reason)
     with pgserver.throwaway() as url:
         yield url

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -109,3 +110,19 @@ def reset(url: str) -> None:
         for name in ("log", "policy_versions", "customers", "reps", "meta", "alembic_version"):
             conn.execute(sa.text(f"DROP TABLE IF EXISTS {name} CASCADE"))
     engine.dispose()
+
+
+def main(argv: list[str]) -> int:
+    """`python tests/serve/pgserver.py COMMAND...`: run COMMAND with RULEKIT_TEST_PG_URL set to
+    a throwaway Postgres, stopped and removed afterwards (what .ci/run does around the tests)."""
+    reason = why_not()
+    if reason is not None:
+        print(f"pgserver: {reason}; running without Postgres", file=sys.stderr)
+        return subprocess.call(argv)
+    with throwaway() as url:
+        print(f"pgserver: a throwaway Postgres at {url}", file=sys.stderr)
+        return subprocess.call(argv, env={**os.environ, ENV: url})
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
