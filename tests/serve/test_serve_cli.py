@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from rulekit import api
 from rulekit.cli.main import cli
-from rulekit.serve.ledger import LedgerError
+from rulekit.serve.records import LedgerError
 from rulekit.serve.server import open_ledger
 from tests.conftest import overlay
 from tests.serve.helpers import POLICY

@@ -27,7 +27,7 @@ def ledger_guarded(work: Callable[[], T]) -> T:
 
     from rulekit.serve.auth import TokenFileError
     from rulekit.serve.database import DatabaseError
-    from rulekit.serve.ledger import LedgerError
+    from rulekit.serve.records import LedgerError
 
     def inner() -> T:
         try:

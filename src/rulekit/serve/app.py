@@ -10,11 +10,9 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import orjson
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -23,56 +21,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from rulekit.serve import console
 from rulekit.serve import requests as bodies
-from rulekit.serve.auth import Token, Tokens
-from rulekit.serve.ledger import Ledger, LedgerError, Outcome, now_s
+from rulekit.serve.ledger import LedgerError, Outcome, now_s
 from rulekit.serve.openapi import document as openapi_document
 from rulekit.serve.requests import RequestError
+from rulekit.serve.service import JSON, Service, error
 
-MAX_BODY = 1 << 20  # bytes: a request body larger than this is refused with 413
-
-
-class JSON(Response):
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
-
-
-def error(status: int, code: str, message: str) -> JSON:
-    return JSON({"error": code, "message": message}, status_code=status)
-
-
-@dataclass(slots=True)
-class Service:
-    """What the routes share."""
-
-    ledger: Ledger
-    tokens: Tokens
-    max_body: int = MAX_BODY
-    tick: float = 1.0  # seconds between scheduler runs
-
-    def authenticate(self, request: Request) -> Token:
-        header = request.headers.get("authorization", "")
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise RequestError(401, "unauthorized", "send `Authorization: Bearer TOKEN`")
-        token = self.tokens.find(value.strip())
-        if token is None:
-            raise RequestError(401, "unauthorized", "the token is not known to this service")
-        return token
-
-    async def body(self, request: Request) -> bytes:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
-            raise RequestError(413, "too_large", f"the body exceeds {self.max_body} bytes")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > self.max_body:
-                raise RequestError(413, "too_large", f"the body exceeds {self.max_body} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
+__all__ = ["Service", "build"]
 
 
 def outcome(o: Outcome, iso: Callable[[Any], str]) -> dict[str, Any]:
@@ -209,7 +165,6 @@ async def scheduler(service: Service) -> None:
 
 def build(service: Service) -> Starlette:
     """The Starlette application of a service."""
-    from rulekit.serve import console
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

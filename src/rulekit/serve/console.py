@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, quote
 
 from starlette.concurrency import run_in_threadpool
@@ -20,12 +20,10 @@ from starlette.routing import Route
 
 from rulekit.serve.auth import Token
 from rulekit.serve.engine_bridge import LiveEngine
-from rulekit.serve.ledger import LedgerError, Posted
+from rulekit.serve.records import LedgerError, Posted
 from rulekit.serve.requests import RequestError
 from rulekit.serve.requests import events as read_events
-
-if TYPE_CHECKING:
-    from rulekit.serve.app import Service
+from rulekit.serve.service import Service
 
 COOKIE = "rulekit_token"
 

@@ -20,7 +20,8 @@ from sqlalchemy.engine import Connection
 from rulekit.serve import tables as t
 from rulekit.serve.engine_bridge import CompiledPolicy, LiveEngine, dry_run_ledger
 from rulekit.serve.history import export_rows
-from rulekit.serve.ledger import Ledger, now_s, policy_source, utc
+from rulekit.serve.ledger import Ledger
+from rulekit.serve.records import now_s, policy_source, utc
 
 
 @dataclass(frozen=True, slots=True)

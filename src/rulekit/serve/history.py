@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 
 from rulekit.serve import tables as t
 from rulekit.serve.engine_bridge import CORE, people_rows, read_table
-from rulekit.serve.ledger import Ledger, LedgerError, Posted, cells_of, from_utc
+from rulekit.serve.ledger import Ledger
+from rulekit.serve.records import LedgerError, Posted, cells_of, from_utc
 
 
 @dataclass(frozen=True, slots=True)

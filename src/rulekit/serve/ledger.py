@@ -13,10 +13,8 @@ entry before it: the same loop `rulekit replay` runs over the exported log.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
@@ -27,67 +25,29 @@ from rulekit.serve import tables as t
 from rulekit.serve.database import lock, upsert, writer_queue
 from rulekit.serve.engine_bridge import (
     CompiledPolicy,
-    Event,
     LiveEngine,
     People,
     Step,
     compile_source,
     people_to_rows,
 )
+from rulekit.serve.records import (
+    CORE_CELLS,
+    LedgerError,
+    Outcome,
+    OutOfOrder,
+    Pending,
+    Posted,
+    cells_of,
+    from_utc,
+    now_s,
+    policy_source,
+    utc,
+)
+
+__all__ = ["Ledger", "LedgerError", "Outcome", "OutOfOrder", "Posted", "now_s"]
 
 T = TypeVar("T")
-
-
-class LedgerError(Exception):
-    """The ledger cannot do what was asked: a message and a hint (no traceback for users)."""
-
-    def __init__(self, message: str, hint: str | None = None, code: str = "ledger") -> None:
-        super().__init__(message)
-        self.message, self.hint, self.code = message, hint, code
-
-
-class OutOfOrder(LedgerError):
-    """A posted `at` is before the last entry of the log (nothing was written)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """An event to write: its text cells (for the log and exports) and its parsed form."""
-
-    cells: Mapping[str, str | None]  # customer, type, actor, stage, to and other fields
-    event: Event
-    at: datetime | None = None  # given by an import; None: the service's clock
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What became of a posted event."""
-
-    seq: int
-    at: datetime
-    applied: bool
-    reason: str | None
-    customer: dict[str, Any] | None
-
-
-def utc(at: datetime) -> str:
-    """The log's form of an instant: ISO 8601 in UTC, to the second (sorts as text)."""
-    return at.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def now_s() -> datetime:
-    """The service's clock, to the second (the precision of exported instants)."""
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def policy_source(compiled: CompiledPolicy) -> tuple[str, str]:
-    """(name, text) of the policy file a compiled policy was loaded from."""
-    name = compiled.files[0]
-    return name, Path(name).read_text(encoding="utf-8")
 
 
 class Ledger:
@@ -105,7 +65,7 @@ class Ledger:
         self.clock: datetime | None = None  # daily sweeps have run up to here
         self._reps: dict[str, int] = {}  # slots as the reps table holds them
         self._entries: list[dict[str, Any]] = []
-        self._queue: list[_Pending] = []
+        self._queue: list[Pending] = []
         self._queue_lock = threading.Lock()
 
     # -- policy versions ----------------------------------------------------------------------
@@ -356,7 +316,7 @@ class Ledger:
         Raises:
             OutOfOrder: a given `at` is before the log's last entry (nothing is written).
         """
-        mine = _Pending(list(posted), now)
+        mine = Pending(list(posted), now)
         with self._queue_lock:
             self._queue.append(mine)
         with self.mutex:
@@ -376,7 +336,7 @@ class Ledger:
             raise mine.error
         return mine.outcomes
 
-    def _post_batch(self, live: LiveEngine, batch: list[_Pending]) -> None:
+    def _post_batch(self, live: LiveEngine, batch: list[Pending]) -> None:
         for pending in batch:
             clock = pending.now or now_s()
             floor = self.floor()
@@ -475,31 +435,3 @@ class Ledger:
                 }
                 for r in rows
             ]
-
-
-@dataclass(slots=True)
-class _Pending:
-    """A request waiting for the group commit."""
-
-    posted: list[Posted]
-    now: datetime | None
-    outcomes: list[Outcome] = field(default_factory=list)
-    error: BaseException | None = None
-    done: bool = False
-
-
-CORE_CELLS = ("at", "customer", "type", "actor", "stage", "to")
-
-
-def cells_of(row: Row[Any]) -> dict[str, str | None]:
-    """An event entry of the log as the text cells of a history row."""
-    out: dict[str, str | None] = {
-        "at": row.at,
-        "customer": row.customer,
-        "type": row.type,
-        "actor": row.actor,
-        "stage": row.stage,
-        "to": row.target,
-    }
-    out.update(orjson.loads(row.fields))
-    return out

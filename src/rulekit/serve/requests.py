@@ -15,7 +15,7 @@ import orjson
 from rulekit.serve.auth import Token
 from rulekit.serve.engine_bridge import LiveEngine
 from rulekit.serve.history import cell_text
-from rulekit.serve.ledger import Posted
+from rulekit.serve.records import Posted
 
 MAX_BATCH = 1000
 
