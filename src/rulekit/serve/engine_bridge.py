@@ -19,15 +19,18 @@ from typing import Any
 
 from rulekit.api import PolicyError, load
 from rulekit.compiler import CompiledPolicy, compile_text
-from rulekit.engine import program as programs
-from rulekit.engine import result as results
-from rulekit.engine.errors import InputError
-from rulekit.engine.events import Event, read_events
-from rulekit.engine.people import People, Person
-from rulekit.engine.program import Move, Program
-from rulekit.engine.record import Customer
-from rulekit.engine.replay import Replayer, World
-from rulekit.engine.rules import alerts
+from rulekit.engine.core import program as programs
+from rulekit.engine.core.alerts import alerts
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.people import People, Person
+from rulekit.engine.core.program import Move, Program
+from rulekit.engine.core.record import Customer
+from rulekit.engine.input.errors import InputError
+from rulekit.engine.input.history import read_events
+from rulekit.engine.input.people_file import read_people
+from rulekit.engine.replay.replayer import Replayer
+from rulekit.engine.replay.world import World
+from rulekit.engine.result import result as results
 from rulekit.tables import Table, TableError, read_table
 from rulekit.timeutil import format_instant, parse_instant
 
@@ -108,7 +111,7 @@ def compile_source(text: str, name: str) -> CompiledPolicy:
 
 def load_people(path: str | None, admins: Iterable[str] = ()) -> People:
     """The people file (or none) with every admin token's actor made an admin."""
-    people = People.from_table(read_table(path)) if path else People()
+    people = read_people(read_table(path)) if path else People()
     extra = [a for a in admins if not people.is_admin(a)]
     if not extra:
         return people
@@ -352,7 +355,7 @@ def dry_run_ledger(
     as_of: datetime,
 ) -> Any:
     """`rulekit dry-run` of the ledger's own history (an exported table) under two policies."""
-    from rulekit.dryrun import dry_run
+    from rulekit.analysis.dryrun import dry_run
 
     table = Table("ledger", None, columns, [list(r) for r in rows], "utf-8", text_only=True)
     folks = None
