@@ -76,6 +76,8 @@ def test_refused_requests_write_nothing(
     answer = client.post("/v1/events", headers=headers, json=body)
     assert answer.status_code == status, answer.text
     assert answer.json()["error"] == code and answer.json()["message"]
+    if status == 422:
+        assert answer.json()["message"].split(":")[0] in ("type", "stage", "customer")
     assert seq(client) == 0
 
 
@@ -129,6 +131,12 @@ def test_reads_batch_and_unknowns(client: TestClient) -> None:
         },
     ).json()["results"]
     assert [r["reason"] for r in batch] == [None, "duplicate_customer", None]
+    bad = client.post(
+        "/v1/events:batch",
+        headers=alice,
+        json={"events": [{"customer": "b2", "type": "archive"}, {"customer": "b2", "type": "x"}]},
+    )
+    assert bad.status_code == 422 and bad.json()["message"].startswith("events[1].type: ")
     assert [r["seq"] for r in batch] == [1, 2, 3]
     assert client.get("/v1/customers/b1", headers=alice).json()["stage"] == "D"
     assert client.get("/v1/customers/zz", headers=alice).status_code == 404

@@ -58,6 +58,9 @@ def route(service: Service, handler: Handler) -> Callable[[Request], Awaitable[R
         except SQLAlchemyError as exc:
             print(f"rulekit serve: database error: {exc.__class__.__name__}", file=sys.stderr)
             return error(503, "unavailable", "the ledger's database did not answer; try again")
+        except Exception as exc:  # a bug: one line on stderr, a JSON answer, the engine rebuilt
+            print(f"rulekit serve: {request.url.path}: {exc!r}", file=sys.stderr)
+            return error(500, "internal", "the service failed on this request; nothing was written")
 
     return endpoint
 

@@ -7,6 +7,7 @@ unless the token may import history.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +82,18 @@ def _scalar(value: Any, where: str) -> str | None:
     return cell_text(value)
 
 
+def _where(message: str, batch: bool) -> str:
+    """`request:ROW:COLUMN: text` as `COLUMN: text` (`events[i].COLUMN: text` in a batch)."""
+    found = re.match(r"request:(\d+)(?::([^:\s]+))?: (.*)", message, re.S)
+    if found is None:
+        return message.removeprefix("request: ")
+    row, column, text = found.groups()
+    place = f"events[{int(row) - 1}]" if batch else ""
+    if column:
+        place = f"{place}.{column}" if place else column
+    return f"{place}: {text}" if place else text
+
+
 def events(body: Any, token: Token, live: LiveEngine, *, batch: bool) -> list[Posted]:
     """The events of a request body, checked by the engine's row reader.
 
@@ -112,7 +125,7 @@ def events(body: Any, token: Token, live: LiveEngine, *, batch: bool) -> list[Po
             raise RequestError(422, "invalid_event", f"events[{i}].at: {exc}") from None
     parsed = live.parse([{**r, "at": "2000-01-01T00:00:00+00:00"} for r in rows], "request")
     if parsed.problems:
-        messages = [m.removeprefix("request:") for m in parsed.problems]
+        messages = [_where(m, batch) for m in parsed.problems]
         raise RequestError(422, "invalid_event", "; ".join(messages))
     return [
         Posted(cells, event, at)
