@@ -20,10 +20,10 @@ REPS = [f"k{i}" for i in range(6)]
 DUE_IN = 15  # seconds from the import until the OD -> R timer is due
 
 
-def import_signed_customer(base: str) -> datetime:
-    """A customer signed 30 days minus DUE_IN seconds ago: its OD -> R timer is due soon."""
+def import_signed_customer(base: str, seconds: int = DUE_IN) -> datetime:
+    """A customer signed 30 days minus `seconds` ago: its OD -> R timer is due in `seconds`."""
     now = datetime.now(UTC).replace(microsecond=0)
-    signed = now - timedelta(days=30) + timedelta(seconds=DUE_IN)
+    signed = now - timedelta(days=30) + timedelta(seconds=seconds)
     events: list[dict[str, Any]] = [
         {
             "customer": "T1",

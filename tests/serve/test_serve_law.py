@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import ROOT
 from tests.serve.helpers import POLICY, cli, replay_export, serving, snapshot, write_tokens
+from tests.serve.test_serve_crash import import_signed_customer, timer_entries
 from tests.serve.workload import Tally, race_setup, race_worker, random_worker, run_threads
 
 REPS = [f"r{i:02d}" for i in range(8)]
@@ -46,11 +48,15 @@ def test_consistency_law_after_a_concurrent_workload(db_url: str, tmp_path: Path
     tally = Tally()
     with serving(db_url, tokens, tmp_path, n=2) as servers:
         bases = [s.base for s in servers]
+        due = import_signed_customer(bases[1], seconds=4)  # its timer falls due during the load
         workers = [
             threading.Thread(target=random_worker, args=(bases, REPS, customers, seed, 25, tally))
             for seed in range(8)
         ]
         run_threads(workers)
+        while datetime.now(UTC) < due + timedelta(seconds=2.5):  # the schedulers' turn
+            time.sleep(0.2)
+        fired = timer_entries(bases[0])
         live = snapshot(bases[0])
         other = snapshot(bases[1])
     assert tally.errors == 0 and set(tally.statuses) == {200}
@@ -61,6 +67,7 @@ def test_consistency_law_after_a_concurrent_workload(db_url: str, tmp_path: Path
     assert offline["rejected"] == live["rejected"]
     assert offline["counts"] == live["counts"]
     assert other["customers"] == live["customers"], "both processes see one ledger"
+    assert len(fired) == 1 and datetime.fromisoformat(fired[0]["at"]) == due, fired
 
 
 def test_race_for_the_pool_and_the_last_slots(db_url: str, tmp_path: Path) -> None:
