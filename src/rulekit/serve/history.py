@@ -1,6 +1,6 @@
 """Histories in and out of the ledger: `ledger import` and `ledger export`.
 
-An export is an event history (CONTRACT §1's columns: at, customer, type, actor, stage, to,
+An export is an event history (the columns of docs/formats.md: at, customer, type, actor, stage, to,
 then the event fields) of every event of the log, applied or refused, in commit order, with
 instants in the policy's timezone: `rulekit replay POLICY export.csv --as-of T` gives the
 customers and reps the service shows at T.
