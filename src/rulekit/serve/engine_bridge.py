@@ -12,6 +12,7 @@ taken) is recorded as a `Step`, which the ledger writes to its log.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -332,10 +333,8 @@ class LiveEngine:
         n = len(program.stages)
         for cid in sorted(old.world.customers):
             was = old.world.customers[cid]
-            c = Customer(cid, was.state, n, was.state_since)
-            c.owner, c.pending_owner = was.owner, was.pending_owner
-            if was.pending_owner is not None:
-                c.pending = program.approval_from.get(was.state)
+            c = copy.copy(was)  # every attribute of the record, whatever the engine keeps
+            c.pending = program.approval_from.get(was.state) if was.pending_owner else None
             c.flags = (list(was.flags) + [0] * n)[:n]
             c.dates = (list(was.dates) + [None] * n)[:n]
             c.fields = dict(was.fields)
