@@ -83,8 +83,11 @@ def _scalar(value: Any, where: str) -> str | None:
 
 
 def _where(message: str, batch: bool) -> str:
-    """`request:ROW:COLUMN: text` as `COLUMN: text` (`events[i].COLUMN: text` in a batch)."""
-    found = re.match(r"request:(\d+)(?::([^:\s]+))?: (.*)", message, re.S)
+    """The engine's `request...ROW...COLUMN: text` as `COLUMN: text` (`events[i].COLUMN: text`
+    in a batch); both `request:1:type: ...` and `request: data row 1, column type: ...`."""
+    found = re.match(r"request:(\d+)(?::([^:\s]+))?: (.*)", message, re.S) or re.match(
+        r"request: data row (\d+)(?:, column ([^:\s]+))?: (.*)", message, re.S
+    )
     if found is None:
         return message.removeprefix("request: ")
     row, column, text = found.groups()
