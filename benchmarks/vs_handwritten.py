@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -57,16 +58,24 @@ def with_fields(columns: list[str], rows: list[list[str]]) -> tuple[list[str], l
 
 
 def timed(cmd: list[str], out: Path) -> tuple[float, float]:
-    """Run `cmd` with stdout to `out`: (wall seconds, peak RSS in MB)."""
+    """Run `cmd` with stdout to `out`: (wall seconds, peak RSS in MB). The peak is read by
+    GNU time where there is one: a child forked from this process would report at least
+    this process's own size (Linux keeps the high-water mark across fork and exec)."""
+    rss_file = out.with_suffix(".rss")
+    gnu_time = shutil.which("time") or "/usr/bin/time"
+    measured = os.path.exists(gnu_time)
+    full = [gnu_time, "-f", "%M", "-o", str(rss_file), *cmd] if measured else cmd
     with out.open("wb") as fh:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(full, stdout=fh, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         err = proc.stderr.read().decode() if proc.stderr else ""
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}: {err[-2000:]}")
+    if measured:
+        return wall, int(rss_file.read_text().split()[-1]) / 1024
     return wall, usage.ru_maxrss / 1024
 
 
