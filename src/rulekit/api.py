@@ -116,6 +116,16 @@ def _table(
     return read_table(os.fspath(source), sheet=sheet)
 
 
+def _history(events: Any, sheet: str | None) -> Any:
+    """An event history as the engines read it (a plain CSV file straight into polars)."""
+    return _table(events, sheet, ("at", "customer", "type", "actor"), fast=True)
+
+
+def _people(people: Any) -> Any:
+    """The optional people table."""
+    return _table(people) if people is not None else None
+
+
 def _instant(value: Any, policy: CompiledPolicy) -> Any:
     from datetime import datetime
 
@@ -159,9 +169,9 @@ def replay(
     compiled = _policy(policy, policy_path)
     return runner.replay(
         compiled,
-        _table(events, sheet, ("at", "customer", "type", "actor"), fast=True),
+        _history(events, sheet),
         _instant(as_of, compiled),
-        people=_table(people) if people is not None else None,
+        people=_people(people),
         skip_bad_rows=skip_bad_rows,
     )
 
@@ -189,7 +199,7 @@ def run(
         compiled,
         _table(records, sheet, ("customer", "state"), fast=engine != "row"),
         _instant(as_of, compiled),
-        people=_table(people) if people is not None else None,
+        people=_people(people),
         engine=engine,
     )
 
@@ -222,9 +232,9 @@ def dry_run(
     return compare(
         a,
         b,
-        _table(events, sheet, ("at", "customer", "type", "actor"), fast=True),
+        _history(events, sheet),
         _instant(as_of, a),
-        people=_table(people) if people is not None else None,
+        people=_people(people),
         skip_bad_rows=skip_bad_rows,
     )
 
@@ -250,7 +260,7 @@ def explain(
         compiled,
         _table(events, sheet, ("at", "customer", "type", "actor")),
         _instant(as_of, compiled),
-        people=_table(people) if people is not None else None,
+        people=_people(people),
         skip_bad_rows=skip_bad_rows,
         watch=customer,
     )
@@ -322,10 +332,10 @@ def sweep(
     compiled = _policy(policy, policy_path)
     result = run.sweep(
         compiled,
-        _table(history, sheet, ("at", "customer", "type", "actor"), fast=True),
+        _history(history, sheet),
         _instant(as_of, compiled),
         run.axes(compiled, vary),
-        people=_table(people) if people is not None else None,
+        people=_people(people),
         skip_bad_rows=skip_bad_rows,
         workers=workers,
         cluster=cluster,
@@ -372,13 +382,13 @@ def profile(
 
     compiled = _policy(policy, policy_path)
     instant = _instant(as_of, compiled)
-    table = _table(source, sheet, ("at", "customer", "type", "actor"), fast=True)
+    table = _history(source, sheet)
     found = source_of(
         compiled,
         table,
         instant,
         kind=kind,
-        people=_table(people) if people is not None else None,
+        people=_people(people),
         skip_bad_rows=skip_bad_rows,
     )
     return report_of(compiled, found, instant, before=cycles, rep=rep, lang=lang)
