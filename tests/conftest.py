@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -30,3 +33,12 @@ def overlay(body: str, *, id: str = "client", version: str = "1.0.0") -> str:
     """An overlay of the default policy with `body` appended (body is dedented)."""
     head = f"rulekit: 1\nid: {id}\nversion: {version}\nextends: 4321-dcbao@1\n"
     return head + textwrap.dedent(body).lstrip("\n")
+
+
+def history_generator() -> ModuleType:
+    """The benchmarks' seeded history generator (`generate`, `write_csv`)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module("history")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))

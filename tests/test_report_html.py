@@ -7,7 +7,6 @@ import dataclasses
 import os
 import re
 import shutil
-import sys
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -24,7 +23,7 @@ from rulekit.report.html import render_html, write_html
 from rulekit.report.html_tables import MAX_CHANGED
 from rulekit.tables import read_table
 from tests.browser import chromium, png
-from tests.conftest import EXAMPLES, ROOT, overlay
+from tests.conftest import EXAMPLES, history_generator, overlay
 
 AS_OF = "2026-06-30"
 
@@ -36,11 +35,8 @@ def _run(events: Path, baseline: str | Path, candidate: str | Path) -> DryRun:
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from history import generate, write_csv
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    generator = history_generator()
+    generate, write_csv = generator.generate, generator.write_csv
     path = tmp_path_factory.mktemp("history") / "h.csv"
     write_csv(str(path), generate(8000, 800, reps=12, seed=3))
     return path

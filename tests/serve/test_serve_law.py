@@ -7,14 +7,13 @@ reps and refusals of `GET /v1/snapshot`.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import history_generator
 from tests.serve.helpers import POLICY, cli, replay_export, serving, snapshot, write_tokens
 from tests.serve.test_serve_crash import import_signed_customer, timer_entries
 from tests.serve.workload import Tally, race_setup, race_worker, random_worker, run_threads
@@ -25,11 +24,8 @@ TRIES = 4  # claims per racing rep (benchmarks/serve_load.py runs more)
 
 def seeded_history(path: Path) -> Path:
     """A small back-dated history (timers fire while it is imported)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from history import generate, write_csv
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    generator = history_generator()
+    generate, write_csv = generator.generate, generator.write_csv
     start = datetime.now() - timedelta(days=300)
     rows = generate(600, 60, reps=6, seed=7, start=start, span_days=120)
     rows = [

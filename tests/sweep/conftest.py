@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, overlay
+from tests.conftest import history_generator, overlay
 
 AS_OF = "2026-03-01"
 
@@ -29,11 +28,8 @@ BASELINE = overlay(
 @pytest.fixture(scope="session")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """About 3,000 events over 300 customers and 10 reps (the benchmarks' generator)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from history import generate, write_csv
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    generator = history_generator()
+    generate, write_csv = generator.generate, generator.write_csv
     path = tmp_path_factory.mktemp("sweep-history") / "history.csv"
     write_csv(str(path), generate(3000, 300, reps=10, seed=11))
     return path
