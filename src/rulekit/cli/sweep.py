@@ -97,6 +97,9 @@ def command(
                 cluster=cluster,
                 rank_by=ranking,
                 progress=tick,
+                starting=lambda n: click.echo(
+                    f"rulekit: starting {n} local Dask workers; Ctrl-C cancels", err=True
+                ),
                 started=lambda n: click.echo(
                     f"rulekit: {n} Dask workers up; Ctrl-C cancels", err=True
                 ),

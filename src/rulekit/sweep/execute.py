@@ -1,9 +1,11 @@
 """Where a sweep's candidates run: in this process one by one, on local worker processes (a Dask
 LocalCluster) or on a Dask distributed scheduler at an address.
 
-The shared history goes to the workers once (`Client.scatter(..., broadcast=True)`); each task
-names it and carries one candidate. Outcomes come back in any order and are put in grid order.
-Interrupting (Ctrl-C) cancels what is pending and stops a cluster this module started.
+The shared history goes to the workers once, as compact bytes (`History.packed`,
+`Client.scatter(..., broadcast=True)`); each task names it and carries one candidate.
+Outcomes come back in any order and are put in grid order. Interrupting (Ctrl-C) at any point,
+also while local workers start, cancels what is pending and stops a cluster this module
+started.
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ def execute(
     cluster: Any = None,
     progress: Progress | None = None,
     started: Callable[[int], None] | None = None,
+    starting: Callable[[int], None] | None = None,
 ) -> list[Outcome]:
-    """Run every task; return the outcomes in task order; `started(workers)` is called once
-    the Dask workers are up.
+    """Run every task; return the outcomes in task order. `starting(n)` is called when n local
+    Dask workers start, `started(workers)` once the Dask workers are up.
 
     `cluster`: None (local), a scheduler address (`tcp://host:8786`) or a `distributed.Client`.
     `workers`: local worker processes when `cluster` is None; None means one per core, 1 runs
@@ -54,10 +57,10 @@ def execute(
             return _in_process(history, tasks, progress)
     with ExitStack() as stack:
         stack.enter_context(_quiet())
-        client = _client(stack, cluster, n if cluster is None else 0)
+        client = _client(stack, cluster, n if cluster is None else 0, starting)
         if started is not None:
             started(len(client.scheduler_info().get("workers", {})))
-        return _on_dask(client, history, tasks, progress)
+        return _on_dask(client, history.packed(), tasks, progress)
 
 
 def _in_process(
@@ -72,21 +75,6 @@ def _in_process(
 
 
 @contextmanager
-def _workers_ignore_ctrl_c() -> Iterator[None]:
-    """Start worker processes with SIGINT ignored (they inherit that, and keep it): a
-    terminal's Ctrl-C, sent to the whole process group, then reaches only this process, which
-    cancels the tasks and stops the workers. Meanwhile Ctrl-C waits for the workers to be up."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-@contextmanager
 def _quiet() -> Iterator[None]:
     """Silence asyncio's report of connections dropped while a cancelled sweep shuts down."""
     logger = logging.getLogger("asyncio")
@@ -98,30 +86,94 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _client(stack: ExitStack, cluster: Any, local_workers: int) -> Any:
+def _client(
+    stack: ExitStack, cluster: Any, local_workers: int, starting: Callable[[int], None] | None
+) -> Any:
     from distributed import Client
 
     if isinstance(cluster, Client):
         return cluster
-    with _workers_ignore_ctrl_c():
-        if cluster is not None:
-            return stack.enter_context(Client(str(cluster), timeout="20s"))
-        return _local(stack, local_workers)
+    if cluster is not None:
+        return stack.enter_context(Client(str(cluster), timeout="20s"))
+    return _local(stack, local_workers, starting)
 
 
-def _local(stack: ExitStack, local_workers: int) -> Any:
+def _local(stack: ExitStack, local_workers: int, starting: Callable[[int], None] | None) -> Any:
+    """A LocalCluster of worker processes that ignore Ctrl-C, started while this process
+    still answers it."""
+    import dask
     from distributed import Client, LocalCluster
 
-    local = stack.enter_context(
-        LocalCluster(
-            n_workers=local_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.CRITICAL,
+    method = {"distributed.worker.multiprocessing-method": "forkserver"}
+    stack.enter_context(dask.config.set(method))
+    _forkserver_ignoring_ctrl_c()
+    if starting is not None:
+        starting(local_workers)
+
+    def start(inner: ExitStack) -> Any:
+        local = inner.enter_context(
+            LocalCluster(
+                n_workers=local_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.CRITICAL,
+            )
         )
-    )
-    return stack.enter_context(Client(local))
+        client = Client(local)  # not entered: its context belongs to the thread that enters it
+        inner.callback(client.close)
+        return client
+
+    return _interruptible(stack, start)
+
+
+def _forkserver_ignoring_ctrl_c() -> None:
+    """Start the process that forks the local workers (once per process) with SIGINT ignored:
+    it and every worker it forks keep ignoring it, so a terminal's Ctrl-C, sent to the whole
+    process group, reaches only this process, which cancels the tasks and stops the workers.
+    Only the start of that one process is shielded from Ctrl-C, not the workers' start."""
+    from multiprocessing import forkserver
+
+    from distributed.utils import get_mp_context
+
+    get_mp_context()  # names the modules the server loads once for every worker
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interruptible(stack: ExitStack, start: Callable[[ExitStack], Any]) -> Any:
+    """`start(inner)` run in a helper thread while this thread waits, answering Ctrl-C: on
+    Ctrl-C the start is let finish (a starting cluster cannot be stopped halfway), what it
+    started is closed, and the interrupt goes on. What it returns is closed with `stack`."""
+    inner = ExitStack()
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["made"] = start(inner)
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="rulekit sweep start", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    except BaseException:
+        thread.join()  # a second Ctrl-C leaves it: the workers end with this process
+        inner.close()
+        raise
+    if "error" in box:
+        inner.close()
+        raise box["error"]
+    stack.enter_context(inner)
+    return box["made"]
 
 
 def _on_dask(

@@ -4,11 +4,14 @@
 `transitions.lapse.after`, `stages.C.target.days`). `VALUES` is a comma list in the entry's own
 YAML spelling (`30,40,50`, `45d,60d`) whose items may be ranges `START..STOP/STEP` (`30..50/5`,
 `30d..120d/15d`, `10%..40%/10%`): START, START+STEP, ... up to STOP inclusive, in START's unit.
+Values that hold commas are given as a JSON list instead (`["a,b", "c"]`): each item is taken
+as JSON reads it (a string is a string, as a quoted YAML string would be).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -70,6 +73,9 @@ def parse_axis(text: str, known: dict[str, Path]) -> Axis:
     if path is None:
         raise _unknown(text, name, known)
     start = len(text) - len(rest)
+    if rest.lstrip().startswith("["):
+        listed, where = _listed(text, start + len(rest) - len(rest.lstrip()))
+        return Axis(name, path, tuple(listed), tuple(where), SourceText(f"--vary {name}", text))
     values: list[Any] = []
     spans: list[tuple[int, int]] = []
     for begin, item in _items(rest, start):
@@ -91,6 +97,50 @@ def parse_axis(text: str, known: dict[str, Path]) -> Axis:
                 "--vary", text, at + 1, f"more than {MAX_AXIS} values", hint="use a larger step"
             )
     return Axis(name, path, tuple(values), tuple(spans), SourceText(f"--vary {name}", text))
+
+
+def _listed(text: str, at: int) -> tuple[list[Any], list[tuple[int, int]]]:
+    """The values of the JSON list that starts at offset `at` of `text`, and their spans."""
+    decoder = json.JSONDecoder()
+    values: list[Any] = []
+    spans: list[tuple[int, int]] = []
+    hint = 'a JSON list of values: ["a,b", "c"] or [30, 40]'
+    i = _blank(text, at + 1)
+    if text[i : i + 1] == "]":
+        raise OptionError("--vary", text, at + 1, "empty list", end=i + 2, hint=hint)
+    while True:
+        try:
+            value, end = decoder.raw_decode(text, i)
+        except json.JSONDecodeError as exc:
+            raise OptionError(
+                "--vary", text, exc.pos + 1, f"not a JSON list: {exc.msg.lower()}", hint=hint
+            ) from None
+        if isinstance(value, list | dict):
+            raise OptionError(
+                "--vary", text, i + 1, "an item is not one value", end=end + 1, hint=hint
+            )
+        values.append(value)
+        spans.append((i, end))
+        if len(values) > MAX_AXIS:
+            raise OptionError("--vary", text, i + 1, f"more than {MAX_AXIS} values")
+        i = _blank(text, end)
+        if text[i : i + 1] == ",":
+            i = _blank(text, i + 1)
+        elif text[i : i + 1] == "]":
+            after = _blank(text, i + 1)
+            if after == len(text):
+                return values, spans
+            raise OptionError("--vary", text, after + 1, "text after the list", hint=hint)
+        else:
+            message = "expected `,` or `]`" if i < len(text) else "the list is not closed"
+            raise OptionError("--vary", text, i + 1, message, hint=hint)
+
+
+def _blank(text: str, i: int) -> int:
+    """The offset of the first character at or after `i` that is not white space."""
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
 
 
 def _items(rest: str, start: int) -> Iterator[tuple[int, str]]:

@@ -2,12 +2,14 @@
 run the candidates where asked, and collect the result.
 
 The history is read once per distinct way of reading it (candidates that vary numbers,
-durations or rules read events alike, so once in all). The baseline is replayed here, in this
+durations or rules read events alike, so once in all); workers receive the table itself, as
+compact bytes, and read it once each (`shared`). The baseline is replayed here, in this
 process, while the candidates run elsewhere; it decides `changed`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,7 +21,6 @@ from rulekit.engine.core import collector
 from rulekit.engine.core import program as programs
 from rulekit.engine.core.people import People
 from rulekit.engine.input.errors import InputError
-from rulekit.engine.input.event_rows import EventLog
 from rulekit.engine.input.history import read_events
 from rulekit.engine.input.people_file import read_people
 from rulekit.engine.replay.world import REASONS
@@ -28,6 +29,7 @@ from rulekit.sweep.execute import Progress, execute
 from rulekit.sweep.grid import Axis, duplicate, entries, grid, parse_axis
 from rulekit.sweep.rank import Ranking, parse
 from rulekit.sweep.result import Row, SweepResult
+from rulekit.sweep.shared import Shared, event_log, forget, keep
 from rulekit.sweep.work import History, Task
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame
@@ -54,11 +56,16 @@ def axes(baseline: CompiledPolicy, vary: Sequence[str] | Mapping[str, Any]) -> l
 
 
 def _spelled(values: Any) -> str:
+    """A mapping's VALUES as a `--vary` text: a list whose strings hold commas (or begin with
+    `[`) as a JSON list, any other as a comma list."""
     if isinstance(values, str):
         return values
     if isinstance(values, bool | int | float):
         return _scalar_text(values)
-    return ",".join(_scalar_text(v) for v in values)
+    items = list(values)
+    if any(isinstance(v, str) and ("," in v or v.lstrip().startswith("[")) for v in items):
+        return json.dumps(items, ensure_ascii=False)
+    return ",".join(_scalar_text(v) for v in items)
 
 
 def _scalar_text(value: Any) -> str:
@@ -93,6 +100,7 @@ def sweep(
     rank_by: Ranking | None = None,
     progress: Progress | None = None,
     started: Callable[[int], None] | None = None,
+    starting: Callable[[int], None] | None = None,
 ) -> SweepResult:
     """Replay `events` under the baseline and under every candidate of the grid.
 
@@ -100,30 +108,42 @@ def sweep(
         InputError: the history or people table has malformed rows (and `skip_bad_rows` is off).
     """
     found = candidates(baseline, grid_axes, grid(grid_axes))
-    with collector.paused():
-        program = programs.build(baseline)
-        folks = read_people(people) if people is not None else People()
-        readings = [program.event_reading()]
-        logs = [read_events(events, program, as_of)]
-        if logs[0].bad and not skip_bad_rows:
-            raise InputError([m for bad in logs[0].bad for m in bad.messages(events.path)])
-        tasks = [_task(c, readings, logs, events, as_of) for c in found if c.valid]
-        base = runner.replay_log(
-            program, folks, logs[0], events.path, as_of, skip_bad_rows=skip_bad_rows
+    shared = Shared.here(events)
+    try:
+        with collector.paused():
+            program = programs.build(baseline)
+            folks = read_people(people) if people is not None else People()
+            log = read_events(events, program, as_of)
+            if log.bad and not skip_bad_rows:
+                raise InputError([m for bad in log.bad for m in bad.messages(events.path)])
+            keep(shared, program, as_of, log)
+            readings = [program.event_reading()]
+            tasks = [_task(c, readings, shared, as_of) for c in found if c.valid]
+            base = runner.replay_log(
+                program, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows
+            )
+        del log
+        history = History(
+            baseline.document,
+            baseline.files,
+            shared,
+            folks,
+            events.path,
+            as_of,
+            skip_bad_rows,
+            ends(base),
         )
-    history = History(
-        baseline.document,
-        baseline.files,
-        tuple(logs),
-        folks,
-        events.path,
-        as_of,
-        skip_bad_rows,
-        ends(base),
-    )
-    outcomes = execute(
-        history, tasks, workers=workers, cluster=cluster, progress=progress, started=started
-    )
+        outcomes = execute(
+            history,
+            tasks,
+            workers=workers,
+            cluster=cluster,
+            progress=progress,
+            started=started,
+            starting=starting,
+        )
+    finally:
+        forget(shared)
     by_index = {o.index: o for o in outcomes}
     rows = []
     for c in found:
@@ -139,20 +159,14 @@ def sweep(
     return result
 
 
-def _task(
-    candidate: Candidate,
-    readings: list[Any],
-    logs: list[EventLog],
-    events: Table | TextFrame,
-    as_of: datetime,
-) -> Task:
-    """The candidate's task, reading the log its policy reads events by (read once per way)."""
+def _task(candidate: Candidate, readings: list[Any], shared: Shared, as_of: datetime) -> Task:
+    """The candidate's task. A candidate that reads events its own way (a varied field's type
+    or column) has them read here first: a history it cannot read fails the sweep here, as
+    for the baseline, and in-process runs take that log."""
     assert candidate.policy is not None
     program = programs.build(candidate.policy)
     reading = program.event_reading()
-    for i, known in enumerate(readings):
-        if known == reading:
-            return Task(candidate.index, candidate.overlay, i)
-    readings.append(reading)
-    logs.append(read_events(events, program, as_of))
-    return Task(candidate.index, candidate.overlay, len(logs) - 1)
+    if reading not in readings:
+        readings.append(reading)
+        event_log(shared, program, as_of)
+    return Task(candidate.index, candidate.overlay)

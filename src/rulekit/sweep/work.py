@@ -1,15 +1,16 @@
 """One candidate's replay, as a worker runs it: the shared history in, the summary out.
 
-`History` is everything candidates share: the parsed event logs, the people, the baseline's
-document and how each customer ends under it. It is made once, shipped once to each worker
-(pickled; a Dask cluster receives it by `scatter`), and read by every task; a `Task` carries
-only a candidate's small overlay. The function is the same in a worker and in-process, so a
-sweep gives the same numbers however it is run.
+`History` is everything candidates share: the history's table (`shared.Shared`: compact
+bytes, read into events once per worker), the people, the baseline's document and how each
+customer ends under it. It is made once, shipped once to each worker (a Dask cluster receives
+it by `scatter`), and read by every task; a `Task` carries only a candidate's small overlay.
+The function is the same in a worker and in-process, so a sweep gives the same numbers however
+it is run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +19,9 @@ from rulekit.engine import runner
 from rulekit.engine.core import collector
 from rulekit.engine.core import program as programs
 from rulekit.engine.core.people import People
-from rulekit.engine.input.event_rows import EventLog
 from rulekit.policy.yamlsrc import Document
 from rulekit.sweep.candidates import compile_candidate
+from rulekit.sweep.shared import Shared, event_log
 
 
 @dataclass(frozen=True)
@@ -29,21 +30,24 @@ class History:
 
     document: Document  # the baseline policy, resolved
     files: tuple[str, ...]
-    logs: tuple[EventLog, ...]  # one per distinct way candidates read events (usually one)
+    events: Shared  # the history's table
     people: People
     path: str  # the history's file, for messages
     as_of: datetime
     skip_bad_rows: bool
     baseline: dict[str, End]  # how each customer ends under the baseline
 
+    def packed(self) -> History:
+        """This history as it is shipped to other processes: the table as compact bytes."""
+        return replace(self, events=self.events.packed())
+
 
 @dataclass(frozen=True)
 class Task:
-    """One candidate to replay: its grid index, its overlay and which log it reads."""
+    """One candidate to replay: its grid index and its overlay."""
 
     index: int
     overlay: Document
-    log: int
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,16 @@ class Outcome:
 
 
 def run_candidate(history: History, task: Task) -> Outcome:
-    """Compile the candidate, replay the shared log under it, and summarise."""
+    """Compile the candidate, replay the shared history under it, and summarise."""
     with collector.paused():
         policy, diagnostics = compile_candidate(history.document, history.files, task.overlay)
         if policy is None:  # pragma: no cover - the sweep checks candidates before sending them
             raise ValueError(f"candidate {task.index} does not compile: {diagnostics}")
+        program = programs.build(policy)
         result = runner.replay_log(
-            programs.build(policy),
+            program,
             history.people,
-            history.logs[task.log],
+            event_log(history.events, program, history.as_of),
             history.path,
             history.as_of,
             skip_bad_rows=history.skip_bad_rows,
