@@ -132,3 +132,23 @@ def test_library_returns_one_row_per_candidate(history: Path, baseline: Path) ->
     assert frame["score"].to_list() == pytest.approx(expected)
     with pytest.raises(ValueError, match="no entry `quota.limt`"):
         rulekit.sweep(str(baseline), str(history), as_of=AS_OF, vary={"quota.limt": [1]})
+
+
+def test_values_with_commas_from_the_command_line_and_the_library(
+    history: Path, baseline: Path
+) -> None:
+    slots = ["state in [new, D, C, B, A]", "state in [new, D]"]
+    code, out, err = invoke(
+        "sweep", str(baseline), str(history), "--as-of", AS_OF, "--workers", "1",
+        "--vary", "quota.holds_slot=" + json.dumps(slots), "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    candidates = json.loads(out)["candidates"]
+    assert [c["params"] for c in candidates] == [{"quota.holds_slot": s} for s in slots]
+    assert candidates[0]["changed"] == 0  # the baseline's own value
+    assert candidates[1]["states"] != candidates[0]["states"]
+    frame = rulekit.sweep(
+        str(baseline), str(history), as_of=AS_OF, vary={"quota.holds_slot": slots}, workers=1
+    )
+    assert frame["quota.holds_slot"].to_list() == slots
+    assert frame["changed"].to_list() == [c["changed"] for c in candidates]

@@ -38,6 +38,35 @@ def test_ranges(known: dict[str, tuple[str | int, ...]]) -> None:
     assert values("quota.limit=10,30..40/10", known) == [10, 30, 40]
 
 
+def test_values_with_commas_as_a_json_list(known: dict[str, tuple[str | int, ...]]) -> None:
+    text = 'quota.holds_slot= ["state in [new, D, C]", "state in [D]"] '
+    axis = parse_axis(text, known)
+    assert axis.values == ("state in [new, D, C]", "state in [D]")
+    assert [text[a:b] for a, b in axis.spans] == ['"state in [new, D, C]"', '"state in [D]"']
+    assert values("quota.limit=[30, 40]", known) == [30, 40]  # JSON's types: numbers
+    assert values('transitions.lapse.after=["45d"]', known) == ["45d"]
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message"),
+    [
+        ("quota.limit=[]", 13, "empty list"),
+        ("quota.limit=[30, 40", 20, "not closed"),
+        ("quota.limit=[30 40]", 17, "expected `,` or `]`"),
+        ("quota.limit=[30, [40]]", 18, "not one value"),
+        ("quota.limit=[30, x]", 18, "not a JSON list"),
+        ("quota.limit=[30] 40", 18, "text after the list"),
+    ],
+)
+def test_json_list_errors_point_at_the_column(
+    known: dict[str, tuple[str | int, ...]], text: str, column: int, message: str
+) -> None:
+    with pytest.raises(OptionError) as caught:
+        parse_axis(text, known)
+    assert caught.value.column == column and message in caught.value.message
+    assert '["a,b", "c"]' in (caught.value.hint or "")
+
+
 def test_the_grid_is_the_product_in_the_order_given() -> None:
     policy = api.load("4321-dcbao@1")
     grid_axes = axes(policy, ["quota.limit=1,2", "transitions.lapse.after=5d,6d,7d"])
