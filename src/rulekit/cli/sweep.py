@@ -23,7 +23,9 @@ EXIT_INTERRUPTED = 130
     required=True,
     metavar="PATH=VALUES",
     help="An entry of the resolved policy and its values: quota.limit=30,40,50 or "
-    "transitions.lapse.after=30d..120d/15d (repeatable; the grid is their product).",
+    "transitions.lapse.after=30d..120d/15d, or a JSON list for values with commas: "
+    'quota.holds_slot=\'["state in [D, C]", "state in [D]"]\' '
+    "(repeatable; the grid is their product).",
 )
 @history_options
 @click.option(
