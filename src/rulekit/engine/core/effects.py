@@ -86,13 +86,17 @@ def _event_attr(name: str) -> Callable[[Event | None, str | None], Any]:
 #: `set` values that only read the actor or a core column of the event (`owner: actor`,
 #: `last_activity_at: event.at`, `owner: event.to`), by the source the condition compiles to,
 #: read without building an Env: the same value (`Env.get` and `Event.as_mapping` give these
-#: names before any field of the same name).
-_QUICK: dict[str, Callable[[Event | None, str | None], Any]] = {
-    "lambda env: env.get('actor')": _actor,
+#: names before any field of the same name). `QUICK_READS` names what each reads.
+QUICK_READS: dict[str, str] = {
+    "lambda env: env.get('actor')": "actor",
     **{
-        f"lambda env: _attr(env.get('event'), {name!r})": _event_attr(name)
+        f"lambda env: _attr(env.get('event'), {name!r})": f"event.{name}"
         for name in ("row", "at", "customer", "type", "actor", "stage", "to")
     },
+}
+_QUICK: dict[str, Callable[[Event | None, str | None], Any]] = {
+    source: _actor if read == "actor" else _event_attr(read.removeprefix("event."))
+    for source, read in QUICK_READS.items()
 }
 
 

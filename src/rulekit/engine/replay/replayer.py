@@ -24,7 +24,18 @@ from rulekit.engine.core.rules import Rule
 from rulekit.engine.core.schedules import next_run
 from rulekit.engine.input.event_rows import EventLog
 from rulekit.engine.replay.rule_runner import RuleRunner
-from rulekit.engine.replay.world import Rejection, Step, World
+from rulekit.engine.replay.world import (
+    ALREADY_KNOWN,
+    NOT_ARCHIVED,
+    NOTHING_PENDING,
+    Rejection,
+    Step,
+    World,
+    at_limit,
+    no_transition,
+    not_public,
+    over_quota,
+)
 from rulekit.lang.runtime import truth
 from rulekit.policy.pool_models import DAILY, Schedule
 
@@ -32,7 +43,14 @@ from rulekit.policy.pool_models import DAILY, Schedule
 class Replayer:
     """Applies events and timers to a World."""
 
-    def __init__(self, program: Program, people: People, watch: str | None = None) -> None:
+    def __init__(
+        self,
+        program: Program,
+        people: People,
+        watch: str | None = None,
+        *,
+        specialised: bool = True,
+    ) -> None:
         self.program = program
         self.people = people
         self.world = World(program, people)
@@ -46,6 +64,10 @@ class Replayer:
         used = self.world.ledger.used
         program.extra["slots"] = lambda rep: used.get(rep, 0)
         self.counters = program.extra["counters"] = counters.build(program.policy)
+        # `replay` runs the loop specialised to the policy (rulekit.engine.replay.fast) unless
+        # a customer is watched, this replayer is told not to, or a subclass changes `apply`
+        self.specialised = specialised and type(self).apply is Replayer.apply
+        self.fire: Callable[[Customer, Move, datetime], None] = self._fire
 
     # -- timers ---------------------------------------------------------------------------
     def _fire(self, customer: Customer, move: Move, due: datetime) -> None:
@@ -68,14 +90,14 @@ class Replayer:
                 self._daily(until)
             else:
                 self._scheduled(until, schedules)
-        self.world.timers.fire_until(until, self.world.customers, self._fire)
+        self.world.timers.fire_until(until, self.world.customers, self.fire)
 
     def _daily(self, until: datetime) -> None:
         if self._next_sweep is None:
             self._next_sweep = _next_midnight(until, self.program)
         while self._next_sweep <= until:
             sweep = self._next_sweep
-            self.world.timers.fire_until(sweep, self.world.customers, self._fire)
+            self.world.timers.fire_until(sweep, self.world.customers, self.fire)
             self.rules.sweep(sweep)
             self._next_sweep = _next_midnight(sweep, self.program)
 
@@ -88,7 +110,7 @@ class Replayer:
             due = min(runs.values())
             if due > until:
                 return
-            self.world.timers.fire_until(due, self.world.customers, self._fire)
+            self.world.timers.fire_until(due, self.world.customers, self.fire)
             now = [s for s, at in runs.items() if at == due]
             rules = sorted((r for s in now for r in schedules[s]), key=lambda r: r.order)
             self.rules.sweep(due, rules)
@@ -130,19 +152,44 @@ class Replayer:
             )
             if bad.actor is not None and not self.people.is_admin(bad.actor):
                 world.actors.add(bad.actor)  # "every actor ... (refused rows too)"
-        timers, customers, fire, apply = world.timers, world.customers, self._fire, self.apply
-        queue = timers.queue
+        if self.watch is None and self.specialised:
+            self._replay_specialised(log, on_event)
+        else:
+            timers, customers, fire, apply = world.timers, world.customers, self.fire, self.apply
+            queue = timers.queue
+            swept = bool(self.rules.swept)
+            for event in log.events:
+                if swept:
+                    self.advance(event.at)
+                elif queue and queue[0][0] <= event.at:
+                    timers.fire_until(event.at, customers, fire)
+                apply(event)
+                if on_event is not None:
+                    on_event()
+        self.advance(as_of)
+        return world
+
+    def _replay_specialised(self, log: EventLog, on_event: Callable[[], None] | None) -> None:
+        """The events of `replay`, each through its type's handler (rulekit.engine.replay.fast);
+        the timers fire through the loop's own `fire` from here on."""
+        from rulekit.engine.replay.fast import FastLoop
+
+        loop = FastLoop(self)
+        self.fire = fire = loop.fire
+        timers, customers = self.world.timers, self.world.customers
+        queue, handlers, handler = timers.queue, loop.handlers, loop.handler
         swept = bool(self.rules.swept)
         for event in log.events:
             if swept:
                 self.advance(event.at)
             elif queue and queue[0][0] <= event.at:
                 timers.fire_until(event.at, customers, fire)
-            apply(event)
+            handle = handlers.get(event.type)
+            if handle is None:
+                handle = handler(event.type)
+            handle(event)
             if on_event is not None:
                 on_event()
-        self.advance(as_of)
-        return world
 
     def _admin(self, actor: str) -> bool:
         admin = self._admins.get(actor)
@@ -169,21 +216,20 @@ class Replayer:
         if todo.names_target and event.to is not None:
             world.actors.add(event.to)  # a reassign target is a rep of the run
         customer = world.customers.get(event.customer)
+        self.settle(event, customer, todo, admin)
+
+    def settle(self, event: Event, customer: Customer | None, todo: EventPlan, admin: bool) -> None:
+        """Decide an event whose actor is noted, apply it or record why it is refused, and
+        count it (`apply` without its first steps; the specialised loop's way out)."""
+        world = self.world
+        actor = event.actor
         watched = self.watch is not None and event.customer == self.watch
         before = world.ledger.used.get(actor, 0) if watched else 0
         reason, detail, move, values = self._decide(event, customer, todo, admin)
-        if move is not None:
-            (world.refused if reason is not None else world.taken)[move.name] += 1
         if reason is not None:
-            quota = None
-            if reason == "quota_exceeded" and world.quotas:
-                quota, detail = self._refused_by or ("quota", detail)
-                self._refused_by = None
-            world.rejected.append(
-                Rejection(
-                    event.row, event.at, event.customer, event.type, actor, reason, detail, quota
-                )
-            )
+            self.refuse(event, reason, detail, move)
+        elif move is not None:
+            world.taken[move.name] += 1
         if watched:  # the event's step first, then the routing it triggers
             current = world.customers.get(event.customer)
             after = world.ledger.used.get(actor, 0)
@@ -201,13 +247,32 @@ class Replayer:
                 )
             )
         if reason is None:
-            if self.counters is not None:
-                self._count(event)
-            if self.rules.on_event:
-                applied_to = world.customers.get(event.customer)
-                if applied_to is not None:
-                    self.rules.after_event(applied_to, event)
-            world.applied += 1
+            self.done(event)
+
+    def refuse(self, event: Event, reason: str, detail: str, move: Move | None = None) -> None:
+        """Record an event refused for `reason` (`move`: the transition it would have taken)."""
+        world = self.world
+        if move is not None:
+            world.refused[move.name] += 1
+        quota = None
+        if reason == "quota_exceeded" and world.quotas:
+            quota, detail = self._refused_by or ("quota", detail)
+            self._refused_by = None
+        world.rejected.append(
+            Rejection(
+                event.row, event.at, event.customer, event.type, event.actor, reason, detail, quota
+            )
+        )
+
+    def done(self, event: Event) -> None:
+        """What follows an applied event: the counters, the event rules, the count."""
+        if self.counters is not None:
+            self._count(event)
+        if self.rules.on_event:
+            applied_to = self.world.customers.get(event.customer)
+            if applied_to is not None:
+                self.rules.after_event(applied_to, event)
+        self.world.applied += 1
 
     def _count(self, event: Event) -> None:
         found = self.world.customers.get(event.customer)
@@ -225,9 +290,9 @@ class Replayer:
         kind, actor = event.type, event.actor
         if customer is None:
             if todo.unknown_if_new:
-                return "unknown_customer", "the customer has not been archived", None, {}
+                return "unknown_customer", NOT_ARCHIVED, None, {}
         elif todo.duplicate_if_known:
-            return "duplicate_customer", "the customer is already known", None, {}
+            return "duplicate_customer", ALREADY_KNOWN, None, {}
         owner = customer.owner if customer is not None else None
         if not todo.roles.allow(actor, admin, owner):
             if todo.role_reason == "not_admin":
@@ -237,18 +302,13 @@ class Replayer:
         decides = todo.decides
         if customer is not None and not decides:
             if todo.only_public and customer.state not in self.program.public_states:
-                return (
-                    "not_public",
-                    f"the customer is in {customer.state}, not in the pool",
-                    None,
-                    {},
-                )
+                return "not_public", not_public(customer.state), None, {}
             if todo.waits and customer.pending is not None:
                 return "claim_pending", f"{customer.pending_owner} has a claim pending", None, {}
         if decides:
             assert customer is not None
             if customer.pending is None:
-                return "no_pending_claim", "nothing awaits approval", None, {}
+                return "no_pending_claim", NOTHING_PENDING, None, {}
             return self._decide_pending(event, customer, decides == "grant")
         if todo.promotes and event.stage is not None:
             program = self.program
@@ -291,7 +351,7 @@ class Replayer:
             chosen = move
             break
         if chosen is None:
-            return "invalid_transition", f"no transition from {state} on {event.type}", None, {}
+            return "invalid_transition", no_transition(state, event.type), None, {}
         promoted = todo.promotes and stage is not None
         if promoted:
             assert stage is not None
@@ -313,13 +373,7 @@ class Replayer:
         rep = world.ledger.admit(customer, at) if not world.quotas else self._admit(customer, at)
         if rep is not None:
             customer.restore(saved)
-            limit = world.ledger.limit(rep)
-            return (
-                "quota_exceeded",
-                f"{rep} holds {world.ledger.used[rep]} of {limit} slots",
-                chosen,
-                {},
-            )
+            return "quota_exceeded", over_quota(world.ledger, rep), chosen, {}
         if created:
             world.customers[customer.id] = customer
         if chosen.target is not None and chosen.approval is None:
@@ -362,7 +416,7 @@ class Replayer:
             rep = world.ledger.admit(customer, event.at)
         if rep is not None:
             customer.restore(saved)
-            return "quota_exceeded", f"{rep} is at the limit", move, {}
+            return "quota_exceeded", at_limit(rep), move, {}
         if grant and move.target is not None:
             world.timers.schedule(customer)
         return None, "", move, values

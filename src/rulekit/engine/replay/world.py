@@ -30,9 +30,36 @@ REASONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+#: the details of the refusals whose text does not depend on the event
+NOT_ARCHIVED = "the customer has not been archived"
+ALREADY_KNOWN = "the customer is already known"
+NOTHING_PENDING = "nothing awaits approval"
+
+
+def no_transition(state: str, kind: str) -> str:
+    """The detail of invalid_transition."""
+    return f"no transition from {state} on {kind}"
+
+
+def not_public(state: str) -> str:
+    """The detail of not_public."""
+    return f"the customer is in {state}, not in the pool"
+
+
+def over_quota(ledger: Ledger, rep: str) -> str:
+    """The detail of quota_exceeded for an event that takes a transition."""
+    return f"{rep} holds {ledger.used[rep]} of {ledger.limit(rep)} slots"
+
+
+def at_limit(rep: str) -> str:
+    """The detail of quota_exceeded for a decision on a pending claim."""
+    return f"{rep} is at the limit"
+
+
+@dataclass(slots=True)
 class Rejection:
-    """A refused (or malformed) row."""
+    """A refused (or malformed) row (read-only by convention: not frozen, because a frozen
+    dataclass is slow to make and a replay may refuse half its events)."""
 
     row: int
     at: datetime | None

@@ -1,0 +1,348 @@
+"""The replay loop specialised to one policy: each event type gets its own handler.
+
+A handler is built once per event type from the type's plan (rulekit.engine.core.plan):
+the flags of its refusal checks, the transitions it may take from each state with their role
+checks, and each transition's effect (rulekit.engine.core.effects.effect) are bound into it,
+so that an event the policy allows costs a few lookups. The slot ledger is left alone, and
+nothing is saved for an undo, when a transition cannot change whose slots a customer takes
+(it sets no owner, asks no approval, and its source and target states hold a slot alike).
+
+A handler decides the usual case only: every event it would refuse, and every case it does
+not specialise (a stage lock, a refused quota), goes to the general `Replayer.settle` before
+anything has changed, so that each refusal, its reason and its detail come from one place.
+`Replayer.replay` uses it unless a customer is watched (`explain` traces the general path);
+the engine's parity tests replay histories both ways and compare the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from rulekit.engine.core.effect_code import Effect, effect
+from rulekit.engine.core.effects import add_fields, mark_stage
+from rulekit.engine.core.event import Event
+from rulekit.engine.core.plan import EventPlan
+from rulekit.engine.core.program import START, Move, Program
+from rulekit.engine.core.record import Customer, Env
+from rulekit.engine.replay.world import (
+    ALREADY_KNOWN,
+    NOT_ARCHIVED,
+    NOTHING_PENDING,
+    World,
+    at_limit,
+    no_transition,
+    not_public,
+    over_quota,
+)
+from rulekit.lang.runtime import truth
+
+Handler = Callable[[Event], None]
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class FastLoop:
+    """The handlers of one replay, built as event types are met."""
+
+    def __init__(self, replayer: Any) -> None:
+        """`replayer`: the `Replayer` it serves (typed loosely: it imports this module)."""
+        self.replayer = replayer
+        self.program: Program = replayer.program
+        self.world: World = replayer.world
+        self.handlers: dict[str, Handler] = {}
+        self._effects: dict[str, Effect] = {}  # transition name -> its effect
+        self._keeps: dict[tuple[str, str], bool] = {}  # (transition, source) -> slots kept
+        self._holding = self._holding_states()
+
+    def handler(self, kind: str) -> Handler:
+        """The handler of event type `kind`."""
+        found = self.handlers.get(kind)
+        if found is None:
+            rp = self.replayer
+            todo = rp.plans.get(kind) or rp._plan(kind)
+            found = self._deciding(todo) if todo.decides else self._taking(todo)
+            self.handlers[kind] = found
+        return found
+
+    # -- what a transition does to the slots ----------------------------------------------
+    def _holding_states(self) -> dict[str, bool] | None:
+        """Whether an owner's customer takes a slot, by state; None when the ledgers hold by
+        more than the state (named quotas, or a `holds_slot` that reads other names)."""
+        world, program = self.world, self.program
+        if world.quotas:
+            return None
+        holds = world.ledger.holds
+        if holds is None:
+            return dict.fromkeys(program.states, False)
+        if holds.by_state is None:
+            return None
+        n = len(program.stages)
+        return {s: holds(Env(program, Customer("", s, n, None), _EPOCH)) for s in program.states}
+
+    def keeps_slots(self, move: Move, source: str) -> bool:
+        """True if taking `move` from `source` cannot change whose slots a customer takes."""
+        key = (move.name, source)
+        found = self._keeps.get(key)
+        if found is None:
+            holding = self._holding
+            found = (
+                holding is not None
+                and source in holding
+                and move.approval is None
+                and move.choose is None
+                and not any(name in ("owner", "pending_owner") for name, _ in move.sets)
+                and (move.target is None or holding.get(move.target) == holding[source])
+            )
+            self._keeps[key] = found
+        return found
+
+    def effect(self, move: Move) -> Effect:
+        """The effect of `move` (built once)."""
+        found = self._effects.get(move.name)
+        if found is None:
+            found = self._effects[move.name] = effect(self.program, move)
+        return found
+
+    # -- timers ---------------------------------------------------------------------------
+    def fire(self, customer: Customer, move: Move, due: datetime) -> None:
+        """`Replayer._fire` for a replay without a watched customer."""
+        keeps = self.keeps_slots(move, customer.state)
+        self.effect(move)(customer, due, None, None)
+        world = self.world
+        world.timers_fired += 1
+        world.taken[move.name] += 1
+        if not keeps:
+            world.commit(customer, due)
+        world.timers.schedule(customer)
+
+    # -- events ---------------------------------------------------------------------------
+    def _admit(self) -> Callable[[Customer, datetime], str | None]:
+        """`Ledger.admit` (or the replayer's, under named quotas), in one call when the
+        ledger holds by state: the rep that would go past its limit, or None (then done)."""
+        rp, world, holding = self.replayer, self.world, self._holding
+        if world.quotas:
+            named: Callable[[Customer, datetime], str | None] = rp._admit
+            return named
+        ledger = world.ledger
+        if holding is None:
+            return ledger.admit
+        general, held, used, limit_of = ledger.admit, ledger.held, ledger.used, ledger.limit
+        held_get, holding_get = held.get, holding.get
+
+        def admit(customer: Customer, at: datetime) -> str | None:
+            holds = holding_get(customer.state)
+            if holds is None:
+                return general(customer, at)
+            owner, pending = customer.owner, customer.pending_owner
+            holds = holds and owner is not None
+            if pending is None:
+                after: tuple[str, ...] = (owner,) if holds else ()  # type: ignore[assignment]
+            elif not holds or owner == pending:
+                after = (pending,)
+            else:
+                after = (owner, pending)  # type: ignore[assignment]
+            cid = customer.id
+            before = held_get(cid, ())
+            if before == after:
+                return None
+            for rep in after:
+                if rep not in before:
+                    limit = limit_of(rep)
+                    if limit is not None and used[rep] + 1 > limit:
+                        return rep
+            for rep in before:
+                used[rep] -= 1
+            for rep in after:
+                used[rep] += 1
+            held[cid] = after
+            return None
+
+        return admit
+
+    def _done(self) -> Handler | None:
+        rp = self.replayer
+        return rp.done if rp.counters is not None or rp.rules.on_event else None
+
+    def _taking(self, todo: EventPlan) -> Handler:
+        """The handler of an event type that takes a transition."""
+        rp, program, world = self.replayer, self.program, self.world
+        settle: Callable[..., None] = rp.settle
+        refuse: Callable[..., None] = rp.refuse
+        admins, admin_of = rp._admins, rp._admin
+        customers, actors_add, taken = world.customers, world.actors.add, world.taken
+        admit, done = self._admit(), self._done()
+        timers_from, schedule = program.timers_from, world.timers.schedule
+        kind, ledger = todo.kind, world.ledger
+        names_target, unknown_if_new = todo.names_target, todo.unknown_if_new
+        duplicate_if_known = todo.duplicate_if_known
+        free, owner_may = todo.roles.free, todo.roles.owner
+        strict = todo.role_reason is not None
+        only_public, waits, public = todo.only_public, todo.waits, program.public_states
+        promotes, stage_index = todo.promotes, program.stage_index
+        locked = frozenset(s.code for s in program.stages if s.requires is not None)
+        n_stages = len(program.stages)
+        options: dict[str, tuple[tuple[Any, ...], ...]] = {
+            state: tuple(
+                (
+                    o.move,
+                    o.move.name,
+                    o.roles.free,
+                    o.roles.owner,
+                    o.move.argument,
+                    o.move.when,
+                    self.effect(o.move),
+                    self.keeps_slots(o.move, state),
+                    o.move.target is not None and o.move.approval is None,
+                )
+                for o in found
+            )
+            for state, found in todo.options.items()
+        }
+
+        def handle(event: Event) -> None:
+            actor = event.actor
+            admin = admins.get(actor)
+            if admin is None:
+                admin = admin_of(actor)
+            if not admin:
+                actors_add(actor)
+            if names_target and event.to is not None:
+                actors_add(event.to)
+            cid = event.customer
+            customer = customers.get(cid)
+            if customer is None:
+                if unknown_if_new:
+                    return refuse(event, "unknown_customer", NOT_ARCHIVED)
+                owner = None
+                state = START
+            else:
+                if duplicate_if_known:
+                    return refuse(event, "duplicate_customer", ALREADY_KNOWN)
+                owner = customer.owner
+                state = customer.state
+            if strict and not (free[admin] or (owner_may and owner is not None and owner == actor)):
+                return settle(event, customer, todo, admin)
+            if customer is not None:
+                if only_public and state not in public:
+                    return refuse(event, "not_public", not_public(state))
+                if waits and customer.pending is not None:
+                    return settle(event, customer, todo, admin)
+            stage = event.stage
+            promoted = promotes and stage is not None
+            if promoted:
+                current = customer.stage_index() if customer is not None else 0
+                if stage_index[stage] > current + 1 or stage in locked:  # type: ignore[index]
+                    return settle(event, customer, todo, admin)
+            found = options.get(state)
+            if found is None:
+                return refuse(event, "invalid_transition", no_transition(state, kind))
+            at = event.at
+            created = customer is None
+            record = Customer(cid, START, n_stages, at) if customer is None else customer
+            env = None
+            # the loop's last option is the one taken (`break`)
+            for move, name, m_free, m_owner, argument, when, run, keeps, timed in found:  # noqa: B007
+                if argument is not None and argument != stage:
+                    continue
+                if not (m_free[admin] or (m_owner and owner is not None and owner == actor)):
+                    continue
+                if when is not None:
+                    if env is None:
+                        env = Env(program, record, at, event)
+                    if not truth(when(env)):
+                        continue
+                break
+            else:
+                return refuse(event, "invalid_transition", no_transition(state, kind))
+            if keeps and not created:
+                if promoted:
+                    mark_stage(program, record, stage, at)  # type: ignore[arg-type]
+                if event.fields:
+                    add_fields(record, event.fields)
+                run(record, at, event, None)
+            else:
+                saved = None if created else record.save()
+                if move.approval is None:
+                    if promoted:
+                        mark_stage(program, record, stage, at)  # type: ignore[arg-type]
+                    if event.fields:
+                        add_fields(record, event.fields)
+                    run(record, at, event, None)
+                else:
+                    record.pending = move
+                    record.pending_owner = actor
+                rep = admit(record, at)
+                if rep is not None:
+                    if saved is not None:
+                        record.restore(saved)
+                    return refuse(event, "quota_exceeded", over_quota(ledger, rep), move)
+                if created:
+                    customers[cid] = record
+            if timed and record.state in timers_from:
+                schedule(record)
+            taken[name] += 1
+            if done is None:
+                world.applied += 1
+            else:
+                done(event)
+            return None
+
+        return handle
+
+    def _deciding(self, todo: EventPlan) -> Handler:
+        """The handler of an event type that grants or denies a pending claim."""
+        rp, program, world = self.replayer, self.program, self.world
+        settle: Callable[..., None] = rp.settle
+        refuse: Callable[..., None] = rp.refuse
+        admins, admin_of = rp._admins, rp._admin
+        customers, actors_add, taken = world.customers, world.actors.add, world.taken
+        admit, done, schedule = self._admit(), self._done(), world.timers.schedule
+        names_target, duplicate_if_known = todo.names_target, todo.duplicate_if_known
+        free, owner_may = todo.roles.free, todo.roles.owner
+        strict = todo.role_reason is not None
+        grant, promotes = todo.decides == "grant", program.promotes
+        effect_of = self.effect
+
+        def handle(event: Event) -> None:
+            actor = event.actor
+            admin = admins.get(actor)
+            if admin is None:
+                admin = admin_of(actor)
+            if not admin:
+                actors_add(actor)
+            if names_target and event.to is not None:
+                actors_add(event.to)
+            customer = customers.get(event.customer)
+            if customer is None:
+                return refuse(event, "unknown_customer", NOT_ARCHIVED)
+            if duplicate_if_known:
+                return settle(event, customer, todo, admin)
+            owner = customer.owner
+            if strict and not (free[admin] or (owner_may and owner is not None and owner == actor)):
+                return settle(event, customer, todo, admin)
+            move = customer.pending
+            if move is None:
+                return refuse(event, "no_pending_claim", NOTHING_PENDING)
+            at, claimant = event.at, customer.pending_owner
+            saved = customer.save()
+            customer.pending = None
+            customer.pending_owner = None
+            if grant:
+                if move.argument is not None and move.event in promotes:
+                    mark_stage(program, customer, move.argument, at)
+                effect_of(move)(customer, at, event, claimant)
+            rep = admit(customer, at)
+            if rep is not None:
+                customer.restore(saved)
+                return refuse(event, "quota_exceeded", at_limit(rep), move)
+            if grant and move.target is not None:
+                schedule(customer)
+            taken[move.name] += 1
+            if done is None:
+                world.applied += 1
+            else:
+                done(event)
+            return None
+
+        return handle
