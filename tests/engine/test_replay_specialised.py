@@ -67,9 +67,7 @@ def test_default_policy_generated_histories(
     path = tmp_path / "history.csv"
     generator.write_csv(str(path), generator.generate(3000, 400, reps=8, seed=seed))
     table = read_table(path)
-    fast, general = _both(
-        monkeypatch, lambda: rulekit.replay(policy, table, as_of="2026-06-30")
-    )
+    fast, general = _both(monkeypatch, lambda: rulekit.replay(policy, table, as_of="2026-06-30"))
     assert fast.rejected and fast.applied  # refusals and applied events both exercised
     _same(fast, general)
 
