@@ -1,17 +1,19 @@
 """The replay loop specialised to one policy: each event type gets its own handler.
 
-A handler is built once per event type from the type's plan (rulekit.engine.core.plan):
-the flags of its refusal checks, the transitions it may take from each state with their role
-checks, and each transition's effect (rulekit.engine.core.effects.effect) are bound into it,
-so that an event the policy allows costs a few lookups. The slot ledger is left alone, and
-nothing is saved for an undo, when a transition cannot change whose slots a customer takes
-(it sets no owner, asks no approval, and its source and target states hold a slot alike).
+A handler is built the first time its event type is met. For a type that takes a
+transition it is a Python function generated from the checked program
+(rulekit.engine.replay.handler_code): the type's refusal checks, one branch per state it
+leaves from, each transition's checks and effect written in place. The slot ledger is left
+alone, and nothing is saved for an undo, when a transition cannot change whose slots a
+customer takes (it sets no owner, asks no approval, and its source and target states hold a
+slot alike, `holds_slot` being read by state); otherwise the ledger's admission is written
+in place too. A type that decides a pending claim, and the timers, get closures here.
 
-A handler decides the usual case only: every event it would refuse, and every case it does
-not specialise (a stage lock, a refused quota), goes to the general `Replayer.settle` before
-anything has changed, so that each refusal, its reason and its detail come from one place.
-`Replayer.replay` uses it unless a customer is watched (`explain` traces the general path);
-the engine's parity tests replay histories both ways and compare the results.
+Handlers record the refusals they find with the general loop's reasons and details; what
+they do not specialise (role refusals, skipped stages, stage locks, a claim already pending)
+goes to the general `Replayer.settle` before anything has changed. `Replayer.replay` uses
+this loop unless a customer is watched (`explain` traces the general path); the engine's
+parity tests replay histories both ways and compare the results.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from rulekit.engine.core.effect_code import Effect, effect
 from rulekit.engine.core.effects import add_fields, mark_stage
 from rulekit.engine.core.event import Event
 from rulekit.engine.core.plan import EventPlan
-from rulekit.engine.core.program import START, Move, Program
+from rulekit.engine.core.program import Move, Program
 from rulekit.engine.core.record import Customer, Env
+from rulekit.engine.replay.handler_code import Parts, generate
 from rulekit.engine.replay.world import (
     ALREADY_KNOWN,
     NOT_ARCHIVED,
     NOTHING_PENDING,
+    Rejection,
     World,
     at_limit,
     no_transition,
@@ -165,129 +169,54 @@ class FastLoop:
         return rp.done if rp.counters is not None or rp.rules.on_event else None
 
     def _taking(self, todo: EventPlan) -> Handler:
-        """The handler of an event type that takes a transition."""
+        """The handler of an event type that takes a transition (generated)."""
         rp, program, world = self.replayer, self.program, self.world
-        settle: Callable[..., None] = rp.settle
-        refuse: Callable[..., None] = rp.refuse
-        admins, admin_of = rp._admins, rp._admin
-        customers, actors_add, taken = world.customers, world.actors.add, world.taken
-        admit, done = self._admit(), self._done()
-        timers_from, schedule = program.timers_from, world.timers.schedule
-        kind, ledger = todo.kind, world.ledger
-        names_target, unknown_if_new = todo.names_target, todo.unknown_if_new
-        duplicate_if_known = todo.duplicate_if_known
-        free, owner_may = todo.roles.free, todo.roles.owner
-        strict = todo.role_reason is not None
-        only_public, waits, public = todo.only_public, todo.waits, program.public_states
-        promotes, stage_index = todo.promotes, program.stage_index
-        locked = frozenset(s.code for s in program.stages if s.requires is not None)
-        n_stages = len(program.stages)
-        options: dict[str, tuple[tuple[Any, ...], ...]] = {
-            state: tuple(
-                (
-                    o.move,
-                    o.move.name,
-                    o.roles.free,
-                    o.roles.owner,
-                    o.move.argument,
-                    o.move.when,
-                    self.effect(o.move),
-                    self.keeps_slots(o.move, state),
-                    o.move.target is not None and o.move.approval is None,
-                )
-                for o in found
-            )
-            for state, found in todo.options.items()
+        scope = {
+            "admins_get": rp._admins.get,
+            "admin_of": rp._admin,
+            "actors_add": world.actors.add,
+            "customers_get": world.customers.get,
+            "customers": world.customers,
+            "refuse": rp.refuse,
+            "settle": rp.settle,
+            "admit": self._admit(),
+            "world": world,
+            "taken": world.taken,
+            "schedule": world.timers.schedule,
+            "Customer": Customer,
+            "Env": Env,
+            "truth": truth,
+            "mark_stage": mark_stage,
+            "add_fields": add_fields,
+            "done": self._done(),
+            "program": program,
+            "ledger": world.ledger,
+            "stage_index": program.stage_index,
+            "n_stages": len(program.stages),
+            "public": program.public_states,
+            "NOT_ARCHIVED": NOT_ARCHIVED,
+            "ALREADY_KNOWN": ALREADY_KNOWN,
+            "no_transition": no_transition,
+            "not_public": not_public,
+            "over_quota": over_quota,
+            "refused": world.refused,
+            "rejected_append": world.rejected.append,
+            "Rejection": Rejection,
+            "held": world.ledger.held,
+            "held_get": world.ledger.held.get,
+            "used": world.ledger.used,
+            "limit_of": world.ledger.limit,
         }
-
-        def handle(event: Event) -> None:
-            actor = event.actor
-            admin = admins.get(actor)
-            if admin is None:
-                admin = admin_of(actor)
-            if not admin:
-                actors_add(actor)
-            if names_target and event.to is not None:
-                actors_add(event.to)
-            cid = event.customer
-            customer = customers.get(cid)
-            if customer is None:
-                if unknown_if_new:
-                    return refuse(event, "unknown_customer", NOT_ARCHIVED)
-                owner = None
-                state = START
-            else:
-                if duplicate_if_known:
-                    return refuse(event, "duplicate_customer", ALREADY_KNOWN)
-                owner = customer.owner
-                state = customer.state
-            if strict and not (free[admin] or (owner_may and owner is not None and owner == actor)):
-                return settle(event, customer, todo, admin)
-            if customer is not None:
-                if only_public and state not in public:
-                    return refuse(event, "not_public", not_public(state))
-                if waits and customer.pending is not None:
-                    return settle(event, customer, todo, admin)
-            stage = event.stage
-            promoted = promotes and stage is not None
-            if promoted:
-                current = customer.stage_index() if customer is not None else 0
-                if stage_index[stage] > current + 1 or stage in locked:  # type: ignore[index]
-                    return settle(event, customer, todo, admin)
-            found = options.get(state)
-            if found is None:
-                return refuse(event, "invalid_transition", no_transition(state, kind))
-            at = event.at
-            created = customer is None
-            record = Customer(cid, START, n_stages, at) if customer is None else customer
-            env = None
-            # the loop's last option is the one taken (`break`)
-            for move, name, m_free, m_owner, argument, when, run, keeps, timed in found:  # noqa: B007
-                if argument is not None and argument != stage:
-                    continue
-                if not (m_free[admin] or (m_owner and owner is not None and owner == actor)):
-                    continue
-                if when is not None:
-                    if env is None:
-                        env = Env(program, record, at, event)
-                    if not truth(when(env)):
-                        continue
-                break
-            else:
-                return refuse(event, "invalid_transition", no_transition(state, kind))
-            if keeps and not created:
-                if promoted:
-                    mark_stage(program, record, stage, at)  # type: ignore[arg-type]
-                if event.fields:
-                    add_fields(record, event.fields)
-                run(record, at, event, None)
-            else:
-                saved = None if created else record.save()
-                if move.approval is None:
-                    if promoted:
-                        mark_stage(program, record, stage, at)  # type: ignore[arg-type]
-                    if event.fields:
-                        add_fields(record, event.fields)
-                    run(record, at, event, None)
-                else:
-                    record.pending = move
-                    record.pending_owner = actor
-                rep = admit(record, at)
-                if rep is not None:
-                    if saved is not None:
-                        record.restore(saved)
-                    return refuse(event, "quota_exceeded", over_quota(ledger, rep), move)
-                if created:
-                    customers[cid] = record
-            if timed and record.state in timers_from:
-                schedule(record)
-            taken[name] += 1
-            if done is None:
-                world.applied += 1
-            else:
-                done(event)
-            return None
-
+        parts = Parts(
+            self.keeps_slots,
+            self._holding,
+            bool(world.quotas),
+            frozenset(program.timers_from),
+            frozenset(s.code for s in program.stages if s.requires is not None),
+            self._done() is not None,
+            scope,
+        )
+        handle: Handler = generate(todo, parts)
         return handle
 
     def _deciding(self, todo: EventPlan) -> Handler:

@@ -178,18 +178,22 @@ class Replayer:
         self.fire = fire = loop.fire
         timers, customers = self.world.timers, self.world.customers
         queue, handlers, handler = timers.queue, loop.handlers, loop.handler
-        swept = bool(self.rules.swept)
+        if self.rules.swept or on_event is not None:
+            swept = bool(self.rules.swept)
+            for event in log.events:
+                if swept:
+                    self.advance(event.at)
+                elif queue and queue[0][0] <= event.at:
+                    timers.fire_until(event.at, customers, fire)
+                (handlers.get(event.type) or handler(event.type))(event)
+                if on_event is not None:
+                    on_event()
+            return
+        fire_until, handlers_get = timers.fire_until, handlers.get
         for event in log.events:
-            if swept:
-                self.advance(event.at)
-            elif queue and queue[0][0] <= event.at:
-                timers.fire_until(event.at, customers, fire)
-            handle = handlers.get(event.type)
-            if handle is None:
-                handle = handler(event.type)
-            handle(event)
-            if on_event is not None:
-                on_event()
+            if queue and queue[0][0] <= event.at:
+                fire_until(event.at, customers, fire)
+            (handlers_get(event.type) or handler(event.type))(event)
 
     def _admin(self, actor: str) -> bool:
         admin = self._admins.get(actor)
