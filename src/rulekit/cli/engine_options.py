@@ -261,7 +261,7 @@ def emit(
                 write_customers(result, out, raw_cells=raw_cells)
             click.echo(f"wrote {result.customer_count:,} customers to {out}", err=True)
     if fmt == "json":
-        doc = result.document(fields=with_fields)
+        doc = result.document(fields=with_fields, lazy=True)  # written a chunk at a time
         if with_alerts:
             doc["alerts"] = [
                 {"customer": a.customer, "rule": a.rule, "level": a.level, "message": a.message}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 import orjson
@@ -54,27 +54,45 @@ def _finite(value: Any) -> Any:
 CHUNK = 4096
 
 
-def pieces(doc: Any, chunk: int = CHUNK) -> Iterator[bytes]:
+def _array(value: Any) -> bool:
+    """A list, or a sequence made a slice at a time (its slices are lists)."""
+    return isinstance(value, list) or (
+        isinstance(value, Sequence) and not isinstance(value, str | bytes | tuple)
+    )
+
+
+# what both encoders write before a value nested one level deep, and after it
+_OPEN, _CLOSE = b'{\n  "": ', b"\n}"
+
+
+def _nested(value: Any) -> memoryview:
+    """The value's text as it stands one level deep in a document (indented once more), not
+    copied: it is encoded inside an object, whose own text is left out of the view."""
+    return memoryview(_encode({"": value}))[len(_OPEN) : -len(_CLOSE)]
+
+
+def pieces(doc: Any, chunk: int = CHUNK) -> Iterator[bytes | memoryview]:
     """The document's text in pieces, the same bytes as `encode(doc)`: a top-level list of
     a dict (a replay's 100,000 customers) is encoded `chunk` items at a time, so the whole
-    text is never in memory at once."""
-    if not isinstance(doc, dict) or not any(
-        isinstance(v, list) and len(v) > chunk for v in doc.values()
-    ):
+    text is never in memory at once. Such a list may also be any other sequence whose slices
+    are lists (`Chunked`: its items are made a chunk at a time, never all at once)."""
+    if isinstance(doc, dict) and any(_array(v) and not isinstance(v, list) for v in doc.values()):
+        doc = {k: v[:] if _array(v) and len(v) <= chunk else v for k, v in doc.items()}
+    if not isinstance(doc, dict) or not any(_array(v) and len(v) > chunk for v in doc.values()):
         yield encode(doc)
         return
     yield b"{"
     for i, (key, value) in enumerate(doc.items()):
         yield (b",\n  " if i else b"\n  ") + _encode(key if isinstance(key, str) else str(key))
         yield b": "
-        if isinstance(value, list) and len(value) > chunk:
+        if _array(value) and len(value) > chunk:
             yield b"["
             for start in range(0, len(value), chunk):
-                text = _encode(value[start : start + chunk])  # "[\n  item,\n  item\n]"
-                yield (b",\n    " if start else b"\n    ") + text[4:-2].replace(b"\n", b"\n  ")
+                yield b",\n    " if start else b"\n    "
+                yield _nested(value[start : start + chunk])[6:-4]  # "[\n    item,\n    item\n  ]"
             yield b"\n  ]"
         else:
-            yield _encode(value).replace(b"\n", b"\n  ")
+            yield _nested(value)
     yield b"\n}\n" if doc else b"}\n"
 
 

@@ -6,7 +6,7 @@ same tables as polars DataFrames.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -17,11 +17,13 @@ from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Env
 from rulekit.engine.core.rules import Alert
 from rulekit.engine.replay.world import Rejection, World
+from rulekit.engine.result.chunked import Chunked
 from rulekit.engine.result.customer_frame import CustomerFrame
+from rulekit.engine.result.customer_states import CustomerStates, field_json
 from rulekit.engine.result.rows import CustomerRow, RepRow, plain_number, run_rep
 from rulekit.engine.snapshot.records import funnel, measure, ranks
 from rulekit.lang.runtime import truth
-from rulekit.timeutil import format_instant
+from rulekit.timeutil import format_instant, format_instants
 
 if TYPE_CHECKING:
     import polars as pl
@@ -44,22 +46,27 @@ class Result:
     applied: int
     timers: int
     world: World | None = None  # the row engine's state at as-of (None: columnar)
-    rows: list[CustomerRow] | None = None  # the customers, or None until made from `frame`
+    rows: list[CustomerRow] | None = None  # the customers, or None until made on first use
     frame: CustomerFrame | None = None  # the columnar engine's customers
     _alerts: list[Alert] | None = None
+    states: CustomerStates | None = None  # the row engine's customers
 
     @property
     def customers(self) -> list[CustomerRow]:
-        """Every customer at as-of, in customer order (made from the frame on first use)."""
+        """Every customer at as-of, in customer order (made from the states or the frame on
+        first use)."""
         if self.rows is None:
-            assert self.frame is not None, "a result has rows or a frame"
+            source = self.states if self.states is not None else self.frame
+            assert source is not None, "a result has rows, states or a frame"
             with collector.paused():
-                self.rows = self.frame.rows()
+                self.rows = source.rows()
         return self.rows
 
     @property
     def customer_count(self) -> int:
-        return len(self.rows) if self.rows is not None else len(self.frame or ())
+        if self.rows is not None:
+            return len(self.rows)
+        return len(self.states if self.states is not None else self.frame or ())
 
     @property
     def alerts(self) -> list[Alert]:
@@ -111,21 +118,23 @@ class Result:
         """An instant as ISO 8601 with offset in the policy's timezone."""
         return format_instant(value, self.tz) if value is not None else None
 
-    def document(self, fields: bool = False) -> dict[str, Any]:
+    def document(self, fields: bool = False, lazy: bool = False) -> dict[str, Any]:
         """The JSON document of docs/formats.md; with `fields`, each customer also carries its
-        policy fields as an object `fields` (instants in ISO 8601, lists as lists)."""
+        policy fields as an object `fields` (instants in ISO 8601, lists as lists).
+
+        With `lazy`, the customers and the refused rows of a replay are `Chunked` sequences
+        whose objects are made a slice at a time, for a writer that encodes them in chunks
+        (`report.json_doc`): the document never holds them all at once."""
         run = self.mode == "run"
-        with collector.paused():  # a million small dicts: nothing for the collector to find
-            customers = self._customer_documents(run)
-            if fields:
-                values = {c.customer: c.fields for c in self.customers}
-                for row in customers:
-                    found = values.get(row["customer"], {})
-                    row["fields"] = {
-                        k: self._json(found[k]) for k in sorted(found) if found[k] is not None
-                    }
-        reps = []
         named = self.world is not None and bool(self.world.quotas)
+        with collector.paused():  # a million small dicts: nothing for the collector to find
+            customers = self._customer_documents(run, fields, lazy)
+            rejected: Sequence[dict[str, Any]] = (
+                Chunked(len(self.rejected), lambda a, b: self._rejected_documents(a, b, named))
+                if lazy
+                else self._rejected_documents(0, len(self.rejected), named)
+            )
+        reps = []
         for r in self.reps:
             rep: dict[str, Any] = {
                 "rep": r.rep,
@@ -144,18 +153,7 @@ class Result:
             "as_of": self.iso(self.as_of),
             "customers": customers,
             "reps": reps,
-            "rejected": [
-                {
-                    "row": x.row,
-                    "at": self.iso(x.at),
-                    "customer": x.customer,
-                    "type": x.type,
-                    "actor": x.actor,
-                    "reason": x.reason,
-                }
-                | ({"quota": x.quota} if named else {})
-                for x in self.rejected
-            ],
+            "rejected": rejected,
             "counts": {
                 "events": self.events,
                 "applied": self.applied,
@@ -167,40 +165,38 @@ class Result:
             doc["metrics"] = self.metrics()
         return doc
 
-    def _customer_documents(self, run: bool) -> list[dict[str, Any]]:
-        if self.rows is None and self.frame is not None:
-            return self.frame.documents(run)
-        customers = []
-        for c in self.customers:
-            row: dict[str, Any] = {
-                "customer": c.customer,
-                "state": c.state,
-                "owner": c.owner,
-                "pending_owner": c.pending_owner,
-                "flags": c.flags,
-                "stage": c.stage,
-                "state_since": self.iso(c.state_since),
-                "lapses": c.lapses,
-                "renewals": c.renewals,
-                "holds_slot": c.holds_slot,
-            }
-            if run:
-                row["priority"] = c.priority
-                row["overdue_days"] = c.overdue_days
-                row["due"] = {"to": c.due[0], "at": self.iso(c.due[1])} if c.due else None
-                row["violations"] = c.violations
-            customers.append(row)
+    def _customer_documents(self, run: bool, fields: bool, lazy: bool) -> Sequence[dict[str, Any]]:
+        states = self.states
+        if states is not None:
+            if lazy:
+                return Chunked(len(states), lambda a, b: states.documents(a, b, fields))
+            return states.documents(0, len(states), fields)
+        assert self.frame is not None, "a result's document reads its states or its frame"
+        customers = self.frame.documents(run)
+        if fields:
+            values = {c.customer: c.fields for c in self.customers}
+            for row in customers:
+                found = values.get(row["customer"], {})
+                row["fields"] = {
+                    k: field_json(found[k], self.tz) for k in sorted(found) if found[k] is not None
+                }
         return customers
 
-    def _json(self, value: Any) -> Any:
-        """A field's value in the JSON document."""
-        if isinstance(value, datetime):
-            return self.iso(value)
-        if value is None or isinstance(value, bool | int | float | str):
-            return value
-        if isinstance(value, list | tuple):
-            return [self._json(v) for v in value]
-        return str(value)
+    def _rejected_documents(self, start: int, stop: int, named: bool) -> list[dict[str, Any]]:
+        """The document's objects of refused rows `start` to `stop`."""
+        part = self.rejected[start:stop]
+        at = format_instants([x.at for x in part], self.tz)
+        if named:
+            return [
+                {"row": x.row, "at": a, "customer": x.customer, "type": x.type,
+                 "actor": x.actor, "reason": x.reason, "quota": x.quota}
+                for x, a in zip(part, at, strict=True)
+            ]  # fmt: skip
+        return [
+            {"row": x.row, "at": a, "customer": x.customer, "type": x.type, "actor": x.actor,
+             "reason": x.reason}
+            for x, a in zip(part, at, strict=True)
+        ]  # fmt: skip
 
     def customer_table(self) -> tuple[list[str], list[list[Any]]]:
         """The customers as a records table (the snapshot columns of docs/formats.md first), so
@@ -304,42 +300,34 @@ def _cell(value: Any, result: Result) -> Any:
 
 
 def build(program: Program, world: World, as_of: datetime, mode: str, events: int) -> Result:
-    """Turn a World at `as_of` into a Result."""
+    """Turn a World at `as_of` into a Result (its customers kept as `CustomerStates`)."""
     run = mode == "run"
     rank = ranks(program, world, as_of) if run else {}
-    codes = [s.code for s in program.stages]
     defaults = program.field_defaults
-    customers = []
-    for cid in sorted(world.customers):
-        c = world.customers[cid]
-        stage = program.stage_at(c.stage_index())
-        held = world.ledger.held.get(cid, ())
-        row = CustomerRow(
-            customer=cid,
-            state=c.state,
-            owner=c.owner,
-            pending_owner=c.pending_owner,
-            flags=dict(zip(codes, c.flags, strict=True)),
-            dates=dict(zip(codes, c.dates, strict=True)),
-            stage=stage.code if stage else None,
-            state_since=c.state_since,
-            lapses=plain_number(c.fields.get("lapses", defaults.get("lapses", 0))),
-            renewals=plain_number(c.fields.get("renewals", defaults.get("renewals", 0))),
-            holds_slot=bool(held),
-            fields=dict(c.fields),
-        )
+    lapses, renewals = defaults.get("lapses", 0), defaults.get("renewals", 0)
+    states = CustomerStates([], [s.code for s in program.stages], program.tz, run)
+    shapes, shape, held, entries = states.shapes, states.flags, world.ledger.held, states.entries
+    found = world.customers
+    for cid in sorted(found):
+        c = found[cid]
+        f = c.fields
+        flags = shapes.get(tuple(c.flags)) or shape(c.flags)
+        n, m = f.get("lapses", lapses), f.get("renewals", renewals)
+        if n.__class__ is not int or m.__class__ is not int:  # the common case: no call
+            n, m = plain_number(n), plain_number(m)
+        entry: tuple[Any, ...] = (
+            cid, c.state, c.owner, c.pending_owner, flags, c.dates, c.state_since, n, m,
+            bool(held.get(cid)), f,
+        )  # fmt: skip
         if run:
-            env = Env(program, c, as_of)
-            row.priority = rank.get(cid)
-            overdue = measure(program.overdue, env)
-            row.overdue_days = max(0, int(overdue)) if isinstance(overdue, int | float) else None
+            overdue = measure(program.overdue, Env(program, c, as_of))
             due = world.timers.due(c)
-            if due is not None:
-                move, at = due
-                row.due = (move.target or c.state, at)
-            if c.has_gap():
-                row.violations.append("stage_skipped")
-        customers.append(row)
+            entry += (
+                rank.get(cid),
+                max(0, int(overdue)) if isinstance(overdue, int | float) else None,
+                (due[0].target or c.state, due[1]) if due is not None else None,
+            )
+        entries.append(entry)
     reps = _reps(program, world, as_of, run)
     return Result(
         mode,
@@ -353,7 +341,7 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
         world.applied,
         world.timers_fired,
         world,
-        rows=customers,
+        states=states,
     )
 
 

@@ -1,0 +1,129 @@
+"""The customers of a row-engine result, one compact tuple each until someone asks.
+
+`build` keeps every customer at as-of as a tuple of what the document and the rows read.
+The customer's own lists and dict (stage dates, fields) are shared, not copied: the engine
+replaces them on a change, never changes them in place (`Customer.save`). What depends on
+the stage flags alone (the flags object, the stage, a skipped stage) is made once per
+distinct set of flags. The document's customer objects are made a slice at a time
+(`documents(start, stop)`), so that a writer can encode them chunk by chunk and let each go;
+the engine's `CustomerRow`s are made only on first use of `rows()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from rulekit.engine.result.rows import CustomerRow
+from rulekit.timeutil import format_instant, format_instants
+
+# an entry: (customer, state, owner, pending_owner, Flags, dates, state_since, lapses,
+#   renewals, holds_slot, fields) and in `run` also (priority, overdue_days, due)
+Entry = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """What one set of stage flags gives every customer that has it."""
+
+    flags: dict[str, int]  # stage code -> flag (shared by the document's objects)
+    stage: str | None  # the furthest stage of the unbroken run of 1s
+    gap: bool  # a 1 after a 0: the stage_skipped violation
+
+
+@dataclass(slots=True)
+class CustomerStates:
+    """Every customer at as-of, in customer order."""
+
+    entries: list[Entry]
+    codes: list[str]  # the stage codes, in path order
+    tz: tzinfo
+    run: bool  # `run` entries carry priority, overdue days and the next timer
+    shapes: dict[tuple[int, ...], Flags] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def flags(self, values: list[int] | tuple[int, ...]) -> Flags:
+        """The `Flags` of a customer's flags (made on first sight)."""
+        key = tuple(values)
+        found = self.shapes.get(key)
+        if found is None:
+            codes = self.codes
+            n = 0
+            while n < len(key) and key[n] == 1:
+                n += 1
+            gap = any(v == 1 for v in key[n:])
+            found = Flags(dict(zip(codes, key, strict=True)), codes[n - 1] if n else None, gap)
+            self.shapes[key] = found
+        return found
+
+    def documents(self, start: int, stop: int, fields: bool = False) -> list[dict[str, Any]]:
+        """The document's objects of customers `start` to `stop` (docs/formats.md); with
+        `fields`, each with its policy fields as `fields`."""
+        part = self.entries[start:stop]
+        since = format_instants([e[6] for e in part], self.tz)
+        if self.run:
+            dues = format_instants([e[13][1] if e[13] else None for e in part], self.tz)
+            out = [
+                {"customer": e[0], "state": e[1], "owner": e[2], "pending_owner": e[3],
+                 "flags": e[4].flags, "stage": e[4].stage, "state_since": s, "lapses": e[7],
+                 "renewals": e[8], "holds_slot": e[9], "priority": e[11],
+                 "overdue_days": e[12], "due": {"to": e[13][0], "at": d} if e[13] else None,
+                 "violations": ["stage_skipped"] if e[4].gap else []}
+                for e, s, d in zip(part, since, dues, strict=True)
+            ]  # fmt: skip
+        else:
+            out = [
+                {"customer": e[0], "state": e[1], "owner": e[2], "pending_owner": e[3],
+                 "flags": e[4].flags, "stage": e[4].stage, "state_since": s, "lapses": e[7],
+                 "renewals": e[8], "holds_slot": e[9]}
+                for e, s in zip(part, since, strict=True)
+            ]  # fmt: skip
+        if fields:
+            tz = self.tz
+            for row, e in zip(out, part, strict=True):
+                found = e[10]
+                row["fields"] = {
+                    k: field_json(found[k], tz) for k in sorted(found) if found[k] is not None
+                }
+        return out
+
+    def rows(self) -> list[CustomerRow]:
+        """The engine's CustomerRow objects (each with its own dicts)."""
+        codes, run = self.codes, self.run
+        out = []
+        for e in self.entries:
+            row = CustomerRow(
+                customer=e[0],
+                state=e[1],
+                owner=e[2],
+                pending_owner=e[3],
+                flags=dict(e[4].flags),
+                dates=dict(zip(codes, e[5], strict=True)),
+                stage=e[4].stage,
+                state_since=e[6],
+                lapses=e[7],
+                renewals=e[8],
+                holds_slot=e[9],
+                fields=dict(e[10]),
+            )
+            if run:
+                row.priority, row.overdue_days, row.due = e[11], e[12], e[13]
+                if e[4].gap:
+                    row.violations.append("stage_skipped")
+            out.append(row)
+        return out
+
+
+def field_json(value: Any, tz: tzinfo) -> Any:
+    """A field's value in the JSON document: instants in ISO 8601 in `tz`, lists as lists,
+    anything else JSON cannot hold as text."""
+    if isinstance(value, datetime):
+        return format_instant(value, tz)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [field_json(v, tz) for v in value]
+    return str(value)
