@@ -42,17 +42,49 @@ def test_chunk_by_chunk_the_same_text(fields: bool, chunk: int) -> None:
         assert b"".join(json_doc.pieces(lazy, chunk)) == whole
 
 
-def test_a_run_of_the_row_engine_chunk_by_chunk(tmp_path: Path) -> None:
-    snapshot = tmp_path / "customers.csv"
+def snapshot(tmp_path: Path) -> Path:
+    """ACME's customers on 2026-10-01 as a snapshot file (due timers among them)."""
+    path = tmp_path / "customers.csv"
     replayed = rulekit.replay(
         ACME / "policy.yaml", ACME / "history.xlsx", as_of="2026-10-01", people=ACME / "people.csv"
     )
-    columns, rows = replayed.customer_table()
-    write_table(snapshot, columns, rows)
-    result = rulekit.run(ACME / "policy.yaml", snapshot, as_of="2026-10-01", engine="row")
+    write_table(path, *replayed.customer_table())
+    return path
+
+
+@pytest.mark.parametrize("engine", ["row", "columnar"])
+def test_a_run_chunk_by_chunk(tmp_path: Path, engine: str) -> None:
+    result = rulekit.run(
+        ACME / "policy.yaml", snapshot(tmp_path), as_of="2026-10-01", engine=engine
+    )
     assert any(c["due"] for c in result.document()["customers"])
-    whole = json_doc.encode(result.document())
-    assert b"".join(json_doc.pieces(result.document(lazy=True), 3)) == whole
+    for fields in (False, True):
+        whole = json_doc.encode(result.document(fields=fields))
+        lazy = result.document(fields=fields, lazy=True)
+        assert b"".join(json_doc.pieces(lazy, 3)) == whole
+
+
+COLUMNS = ("customer", "state", "owner", "pending_owner", "state_since", "lapses", "renewals")
+
+
+def test_columns_without_the_rows(tmp_path: Path) -> None:
+    """What a dry-run counts and compares, read without making the rows: the rows' values."""
+    path = snapshot(tmp_path)
+    runs = [rulekit.run(ACME / "policy.yaml", path, as_of="2026-10-01", engine="columnar")]
+    for result in [*replays(), *runs]:
+        columns = {name: result.customer_column(name) for name in (*COLUMNS, "holds_slot")}
+        assert result.rows is None  # no rows made for them
+        for name, values in columns.items():
+            assert values == [getattr(c, name) for c in result.customers]
+
+
+def test_each_document_its_own_objects() -> None:
+    result = replays()[1]
+    one, two = result.document(), result.document()
+    flags = one["customers"][0]["flags"]
+    flags[next(iter(flags))] = 9
+    assert 9 not in two["customers"][0]["flags"].values()
+    assert 9 not in result.customers[0].flags.values()
 
 
 def test_rows_agree_with_the_document() -> None:

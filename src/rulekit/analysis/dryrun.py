@@ -69,7 +69,7 @@ class DryRun:
 
 def side(result: Result) -> dict[str, Any]:
     """A replay's side of the dry-run document: policy, counts, states, refusals by reason."""
-    states = Counter(c.state for c in result.customers)
+    states = Counter(result.customer_column("state"))
     reasons = Counter(r.reason for r in result.rejected)
     return {  # "policy" and "counts" as in the replay document (Result.document)
         "policy": {"id": result.policy_id, "version": result.policy_version},
@@ -91,13 +91,14 @@ def summary(result: Result) -> dict[str, Any]:
     world = result.world
     per_rep = expected_signings(world.program, world, result.as_of)
     total = round(sum(round(v, 6) for v in per_rep.values()), 6)
-    lapses = plain_number(sum(c.lapses or 0 for c in result.customers))
+    lapses = plain_number(sum(n or 0 for n in result.customer_column("lapses")))
     return {**side(result), "expected_signings": total, "lapses": lapses}
 
 
 def ends(result: Result) -> dict[str, End]:
     """Each customer's (state, owner) at as-of."""
-    return {c.customer: (c.state, c.owner) for c in result.customers}
+    ids, states, owners = (result.customer_column(n) for n in ("customer", "state", "owner"))
+    return dict(zip(ids, zip(states, owners, strict=True), strict=True))
 
 
 def compare(left: Mapping[str, End], right: Mapping[str, End]) -> list[Change]:

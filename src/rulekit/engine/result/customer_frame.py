@@ -22,12 +22,11 @@ from typing import Any
 import polars as pl
 
 from rulekit.engine.result.rows import CustomerRow, plain_number
-from rulekit.timeutil import format_instant
+from rulekit.timeutil import MINUTE_OFFSETS_FROM, format_instants
 
-# ISO 8601 to the second with the offset, as `format_instant` writes it
+# ISO 8601 to the second with the offset, as `format_instant` writes it (%:z writes whole
+# minutes: instants before MINUTE_OFFSETS_FROM are written by `format_instants`)
 _ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%:z"
-# before this, zones had offsets with seconds (local mean time) that %:z would round
-_MODERN = datetime(1971, 1, 1)
 
 
 @dataclass(slots=True)
@@ -52,45 +51,36 @@ class CustomerFrame:
     def column(self, name: str) -> list[Any]:
         return self.series(name).to_list()
 
-    def iso_column(self, name: str) -> list[str | None]:
-        """An instant column as ISO text with the offset in the policy's zone."""
-        series = self.series(name)
-        zone = getattr(self.tz, "key", None)
-        low = series.min()
-        if zone is None or (isinstance(low, datetime) and low.replace(tzinfo=None) < _MODERN):
-            tz = self.tz
-            return [format_instant(v, tz) if v is not None else None for v in series.to_list()]
-        local = series.dt.convert_time_zone(zone).dt.strftime(_ISO_FORMAT)
-        return local.cast(pl.String).to_list()
-
-    def numbers(self, name: str) -> list[Any]:
-        """A number column with whole floats as ints (as the row engine reports them)."""
-        series = self.series(name)
-        if series.dtype.is_float() and (series.drop_nulls() % 1 == 0).all():
-            series = series.cast(pl.Int64)
-        if not series.dtype.is_float():
-            return series.to_list()
-        return [plain_number(v) for v in series.to_list()]
-
-    def flag_dicts(self, shared: bool = False) -> list[dict[str, Any]]:
-        """Each customer's flags by stage code; `shared`: one dict per distinct set of flags
-        (for a document that is only written out)."""
+    def flag_dicts(
+        self, columns: list[list[Any]], seen: dict[tuple[Any, ...], Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Each customer's flags by stage code from the `flag_<code>` columns; with `seen`, one
+        dict per distinct set of flags (for a document that is only written out)."""
         codes = self.codes
-        columns = [self.column(f"flag_{c}") for c in codes]
-        if not shared:
+        if seen is None:
             return [dict(zip(codes, values, strict=True)) for values in zip(*columns, strict=True)]
-        seen: dict[tuple[Any, ...], dict[str, Any]] = {}
         return [
             seen.get(values) or seen.setdefault(values, dict(zip(codes, values, strict=True)))
             for values in zip(*columns, strict=True)
         ]
 
-    def documents(self, run: bool) -> list[dict[str, Any]]:
-        """The customers' objects of the JSON document (docs/formats.md), built column-wise."""
-        columns = [self.column(n) for n in ("customer", "state", "owner", "pending_owner")]
-        columns += [self.flag_dicts(shared=True), self.column("stage")]
-        columns += [self.iso_column("state_since"), self.numbers("lapses")]
-        columns += [self.numbers("renewals"), self.column("holds_slot")]
+    def documents(self, run: bool, start: int = 0, stop: int | None = None) -> list[dict[str, Any]]:
+        """The objects of the JSON document (docs/formats.md) of the customers `start` to
+        `stop` in customer order (all by default), built column-wise."""
+        if self._order is None:
+            self._order = self.frame.get_column("customer").arg_sort()
+        stop = len(self) if stop is None else stop
+        names = ["customer", "state", "owner", "pending_owner", "stage", "state_since"]
+        names += ["lapses", "renewals", "holds_slot", *(f"flag_{c}" for c in self.codes)]
+        if run:
+            names += ["due_to", "due_at", "priority", "overdue_days", "stage_skipped"]
+        part = self.frame.select(names)[self._order.slice(start, max(0, stop - start))]
+        get = part.get_column
+        columns = [get(n).to_list() for n in ("customer", "state", "owner", "pending_owner")]
+        flags = [get(f"flag_{c}").to_list() for c in self.codes]
+        columns += [self.flag_dicts(flags, {}), get("stage").to_list()]
+        columns += [self.iso(get("state_since")), numbers(get("lapses"))]
+        columns += [numbers(get("renewals")), get("holds_slot").to_list()]
         if not run:
             return [
                 {"customer": c, "state": s, "owner": o, "pending_owner": p, "flags": f,
@@ -99,10 +89,10 @@ class CustomerFrame:
             ]  # fmt: skip
         due = [
             {"to": to, "at": at} if at is not None else None
-            for to, at in zip(self.column("due_to"), self.iso_column("due_at"), strict=True)
+            for to, at in zip(get("due_to").to_list(), self.iso(get("due_at")), strict=True)
         ]
-        columns += [self.column("priority"), self.column("overdue_days"), due]
-        columns.append(self.column("stage_skipped"))
+        columns += [get("priority").to_list(), get("overdue_days").to_list(), due]
+        columns.append(get("stage_skipped").to_list())
         return [
             {"customer": c, "state": s, "owner": o, "pending_owner": p, "flags": f, "stage": st,
              "state_since": ss, "lapses": la, "renewals": re, "holds_slot": h, "priority": pr,
@@ -110,18 +100,29 @@ class CustomerFrame:
             for c, s, o, p, f, st, ss, la, re, h, pr, od, du, sk in zip(*columns, strict=True)
         ]  # fmt: skip
 
+    def iso(self, series: pl.Series) -> list[str | None]:
+        """An instant column as ISO text with the offset in the policy's zone."""
+        zone = getattr(self.tz, "key", None)
+        low = series.min()
+        if zone is None or (isinstance(low, datetime) and low.year < MINUTE_OFFSETS_FROM):
+            return format_instants(series.to_list(), self.tz)
+        local = series.dt.convert_time_zone(zone).dt.strftime(_ISO_FORMAT)
+        return local.cast(pl.String).to_list()
+
     def rows(self) -> list[CustomerRow]:
         """The engine's CustomerRow objects (made on demand: this is the slow part)."""
         codes, fields = self.codes, self.fields
         dates = [self.column(f"at_{c}") for c in codes]
+        each_flags = self.flag_dicts([self.column(f"flag_{c}") for c in codes])
         extra = [self.column(n) for n in fields]
         due_to, due_at = self.column("due_to"), self.column("due_at")
         columns = [self.column(n) for n in ("customer", "state", "owner", "pending_owner", "stage")]
-        columns += [self.column("state_since"), self.numbers("lapses"), self.numbers("renewals")]
+        columns += [self.column("state_since"), numbers(self.series("lapses"))]
+        columns += [numbers(self.series("renewals"))]
         columns += [self.column(n) for n in ("holds_slot", "priority", "overdue_days")]
         out = []
         for i, (flags, values) in enumerate(
-            zip(self.flag_dicts(), zip(*columns, strict=True), strict=True)
+            zip(each_flags, zip(*columns, strict=True), strict=True)
         ):
             cid, state, owner, pending, stage, since, lapses, renewals = values[:8]
             holds, priority, overdue = values[8:]
@@ -153,3 +154,12 @@ class CustomerFrame:
             if skipped:
                 row.violations.append("stage_skipped")
         return out
+
+
+def numbers(series: pl.Series) -> list[Any]:
+    """A number column with whole floats as ints (as the row engine reports them)."""
+    if series.dtype.is_float() and (series.drop_nulls() % 1 == 0).all():
+        series = series.cast(pl.Int64)
+    if not series.dtype.is_float():
+        return series.to_list()
+    return [plain_number(v) for v in series.to_list()]

@@ -21,13 +21,16 @@ from rulekit.timeutil import format_instant, format_instants
 # an entry: (customer, state, owner, pending_owner, Flags, dates, state_since, lapses,
 #   renewals, holds_slot, fields) and in `run` also (priority, overdue_days, due)
 Entry = tuple[Any, ...]
+# CustomerRow's attributes an entry holds as they are, by their place in the entry
+COLUMNS = {"customer": 0, "state": 1, "owner": 2, "pending_owner": 3, "state_since": 6,
+           "lapses": 7, "renewals": 8, "holds_slot": 9}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Flags:
     """What one set of stage flags gives every customer that has it."""
 
-    flags: dict[str, int]  # stage code -> flag (shared by the document's objects)
+    flags: dict[str, int]  # stage code -> flag
     stage: str | None  # the furthest stage of the unbroken run of 1s
     gap: bool  # a 1 after a 0: the stage_skipped violation
 
@@ -59,16 +62,23 @@ class CustomerStates:
             self.shapes[key] = found
         return found
 
+    def column(self, name: str) -> list[Any]:
+        """One attribute of every customer (a name of COLUMNS), in customer order."""
+        i = COLUMNS[name]
+        return [e[i] for e in self.entries]
+
     def documents(self, start: int, stop: int, fields: bool = False) -> list[dict[str, Any]]:
         """The document's objects of customers `start` to `stop` (docs/formats.md); with
         `fields`, each with its policy fields as `fields`."""
         part = self.entries[start:stop]
         since = format_instants([e[6] for e in part], self.tz)
+        # one flags object per set of flags, new for each call: a document's own
+        flags = {id(shape): dict(shape.flags) for shape in self.shapes.values()}
         if self.run:
             dues = format_instants([e[13][1] if e[13] else None for e in part], self.tz)
             out = [
                 {"customer": e[0], "state": e[1], "owner": e[2], "pending_owner": e[3],
-                 "flags": e[4].flags, "stage": e[4].stage, "state_since": s, "lapses": e[7],
+                 "flags": flags[id(e[4])], "stage": e[4].stage, "state_since": s, "lapses": e[7],
                  "renewals": e[8], "holds_slot": e[9], "priority": e[11],
                  "overdue_days": e[12], "due": {"to": e[13][0], "at": d} if e[13] else None,
                  "violations": ["stage_skipped"] if e[4].gap else []}
@@ -77,17 +87,13 @@ class CustomerStates:
         else:
             out = [
                 {"customer": e[0], "state": e[1], "owner": e[2], "pending_owner": e[3],
-                 "flags": e[4].flags, "stage": e[4].stage, "state_since": s, "lapses": e[7],
+                 "flags": flags[id(e[4])], "stage": e[4].stage, "state_since": s, "lapses": e[7],
                  "renewals": e[8], "holds_slot": e[9]}
                 for e, s in zip(part, since, strict=True)
             ]  # fmt: skip
         if fields:
-            tz = self.tz
             for row, e in zip(out, part, strict=True):
-                found = e[10]
-                row["fields"] = {
-                    k: field_json(found[k], tz) for k in sorted(found) if found[k] is not None
-                }
+                row["fields"] = fields_object(e[10], self.tz)
         return out
 
     def rows(self) -> list[CustomerRow]:
@@ -115,6 +121,11 @@ class CustomerStates:
                     row.violations.append("stage_skipped")
             out.append(row)
         return out
+
+
+def fields_object(found: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
+    """A customer's policy fields as the document's `fields` object: by name, nulls left out."""
+    return {k: field_json(found[k], tz) for k in sorted(found) if found[k] is not None}
 
 
 def field_json(value: Any, tz: tzinfo) -> Any:

@@ -6,9 +6,10 @@ same tables as polars DataFrames.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rulekit.engine.core import collector, metrics
@@ -18,8 +19,8 @@ from rulekit.engine.core.record import Env
 from rulekit.engine.core.rules import Alert
 from rulekit.engine.replay.world import Rejection, World
 from rulekit.engine.result.chunked import Chunked
-from rulekit.engine.result.customer_frame import CustomerFrame
-from rulekit.engine.result.customer_states import CustomerStates, field_json
+from rulekit.engine.result.customer_frame import CustomerFrame, numbers
+from rulekit.engine.result.customer_states import CustomerStates, fields_object
 from rulekit.engine.result.rows import CustomerRow, RepRow, plain_number, run_rep
 from rulekit.engine.snapshot.records import funnel, measure, ranks
 from rulekit.lang.runtime import truth
@@ -61,6 +62,19 @@ class Result:
             with collector.paused():
                 self.rows = source.rows()
         return self.rows
+
+    def customer_column(self, name: str) -> list[Any]:
+        """One attribute of every customer in customer order (customer, state, owner,
+        pending_owner, state_since, lapses, renewals or holds_slot), without making the rows
+        (a dry-run or a sweep compares and counts them)."""
+        if self.rows is not None:
+            return [getattr(c, name) for c in self.rows]
+        if self.states is not None:
+            return self.states.column(name)
+        assert self.frame is not None, "a result has rows, states or a frame"
+        if name in ("lapses", "renewals"):
+            return numbers(self.frame.series(name))
+        return self.frame.column(name)
 
     @property
     def customer_count(self) -> int:
@@ -130,7 +144,7 @@ class Result:
         with collector.paused():  # a million small dicts: nothing for the collector to find
             customers = self._customer_documents(run, fields, lazy)
             rejected: Sequence[dict[str, Any]] = (
-                Chunked(len(self.rejected), lambda a, b: self._rejected_documents(a, b, named))
+                Chunked(len(self.rejected), partial(self._rejected_documents, named=named))
                 if lazy
                 else self._rejected_documents(0, len(self.rejected), named)
             )
@@ -166,21 +180,24 @@ class Result:
         return doc
 
     def _customer_documents(self, run: bool, fields: bool, lazy: bool) -> Sequence[dict[str, Any]]:
-        states = self.states
+        states, frame = self.states, self.frame
+        make: Callable[[int, int], list[dict[str, Any]]]
         if states is not None:
-            if lazy:
-                return Chunked(len(states), lambda a, b: states.documents(a, b, fields))
-            return states.documents(0, len(states), fields)
-        assert self.frame is not None, "a result's document reads its states or its frame"
-        customers = self.frame.documents(run)
-        if fields:
-            values = {c.customer: c.fields for c in self.customers}
-            for row in customers:
-                found = values.get(row["customer"], {})
-                row["fields"] = {
-                    k: field_json(found[k], self.tz) for k in sorted(found) if found[k] is not None
-                }
-        return customers
+            make = partial(states.documents, fields=fields)
+        else:
+            assert frame is not None, "a result's document reads its states or its frame"
+            make = partial(self._frame_documents, frame, run, fields)
+        n = self.customer_count
+        return Chunked(n, make) if lazy else make(0, n)
+
+    def _frame_documents(
+        self, frame: CustomerFrame, run: bool, fields: bool, start: int, stop: int
+    ) -> list[dict[str, Any]]:
+        out = frame.documents(run, start, stop)
+        if fields:  # the rows are in customer order too
+            for row, c in zip(out, self.customers[start:stop], strict=True):
+                row["fields"] = fields_object(c.fields, self.tz)
+        return out
 
     def _rejected_documents(self, start: int, stop: int, named: bool) -> list[dict[str, Any]]:
         """The document's objects of refused rows `start` to `stop`."""
