@@ -121,14 +121,18 @@ def compile_document(
     from pydantic import ValidationError
 
     from rulekit.graph import build, checks, pool_checks
+    from rulekit.policy import fastpath
     from rulekit.policy.models import Policy
-    from rulekit.policy.schema_errors import diagnostics_from
     from rulekit.timeutil import zone
 
-    try:
-        policy = Policy.model_validate(doc.data)
-    except ValidationError as exc:
-        return None, diagnostics_from(exc, doc, Policy) + _conditions_despite(exc, doc)
+    policy = fastpath.build(Policy, doc.data)
+    if policy is None:
+        try:
+            policy = Policy.model_validate(doc.data)
+        except ValidationError as exc:
+            from rulekit.policy.schema_errors import diagnostics_from
+
+            return None, diagnostics_from(exc, doc, Policy) + _conditions_despite(exc, doc)
     diags = _check_names(policy, doc)
     tz = zone(policy.timezone)
     conditions, templates, order, found = _compile_conditions(policy, doc, tz)

@@ -142,7 +142,11 @@ def build(policy: Policy) -> StateGraph:
     graph = StateGraph()
     graph.nodes[START] = {"kind": "start"}
     for name, spec in policy.states.items():
-        attrs: dict[str, Any] = spec.model_dump() if spec is not None else {}
+        # the fields one by one, as model_dump() would give them (all plain values), without
+        # building pydantic's serializer for the state model
+        attrs: dict[str, Any] = (
+            {key: getattr(spec, key) for key in type(spec).model_fields} if spec is not None else {}
+        )
         graph.nodes[name] = {"kind": "state", **attrs}
     for name, t in policy.transitions.items():
         trigger = Trigger.of(t.on, t.after)

@@ -118,7 +118,9 @@ Text = Annotated[str, Field(min_length=1)]
 class Strict(BaseModel):
     """Base of every DSL model: unknown keys are errors, values are not silently coerced."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, strict=True, defer_build=True
+    )
 
 
 class FieldSpec(Strict):

@@ -26,7 +26,9 @@ SCHEDULE_HINT = "write `daily at 02:00`, `every 48h` or `weekly on monday at 09:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, strict=True, defer_build=True
+    )
 
 
 @dataclass(frozen=True, slots=True)
