@@ -1,7 +1,9 @@
 """Parse condition text into a syntax tree, with errors phrased for the people who write policies.
 
 `parse` never raises: every problem comes back as a `SyntaxProblem` with the offsets of the
-offending token. The Lark parser is built on first use and kept for the life of the process.
+offending token. A condition is parsed by `rulekit.lang.lalr` from the tables Lark made of the
+grammar (no Lark import); one it gives up on is parsed again by Lark, built on first use and
+kept for the life of the process, whose errors are explained.
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import lru_cache
-from importlib import resources
 from typing import Any, NamedTuple
 
-from rulekit.lang import ast
+from rulekit.lang import ast, lalr
 from rulekit.lang.ast import Node
 from rulekit.lang.syntax_errors import Tok, explain
 from rulekit.timeutil import Duration
@@ -137,9 +138,14 @@ class _Builder:
         return _leaf("bool", False, c[0])
 
 
+_BUILDER = _Builder()
+
+
 @lru_cache(maxsize=1)
 def get_parser() -> Any:
     """Return the Lark LALR parser, building it on first use."""
+    from importlib import resources
+
     from lark import Lark
 
     grammar = resources.files("rulekit.lang").joinpath("grammar.lark").read_text("utf-8")
@@ -174,6 +180,14 @@ def parse(text: str) -> tuple[Node | None, list[SyntaxProblem]]:
     if len(text) > MAX_LENGTH:
         message = f"the condition is too long (more than {MAX_LENGTH:,} characters)"
         return None, [SyntaxProblem(MAX_LENGTH, len(text), message)]
+    try:
+        node: Node = lalr.parse(text, _BUILDER)
+    except Exception:  # noqa: BLE001 - anything it cannot vouch for, Lark parses and explains
+        return _parse_with_lark(text)
+    return _validate(node)
+
+
+def _parse_with_lark(text: str) -> tuple[Node | None, list[SyntaxProblem]]:
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
