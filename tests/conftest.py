@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -42,3 +43,12 @@ def history_generator() -> ModuleType:
         return importlib.import_module("history")
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
+
+
+def python_output(code: str) -> str:
+    """What a fresh interpreter prints running `code` in the project folder (what a module
+    imports or builds as a process starts)."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()

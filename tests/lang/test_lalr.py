@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ import yaml
 
 from rulekit.lang import lalr, tables
 from rulekit.lang.parser import _Builder, get_parser
+from tests.conftest import python_output
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILDER = _Builder()
@@ -124,7 +123,4 @@ def test_a_valid_condition_is_compiled_without_importing_lark() -> None:
         "assert node is not None and not problems\n"
         "print('lark' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "False"
+    assert python_output(code) == "False"

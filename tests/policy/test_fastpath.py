@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from rulekit.diagnostics import DiagnosticError
 from rulekit.policy import fastpath
 from rulekit.policy.loader import resolve
 from rulekit.policy.models import Policy
+from tests.conftest import python_output
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
@@ -152,7 +151,4 @@ def test_validating_the_default_policy_builds_no_pydantic_validator() -> None:
         "         and k.__pydantic_complete__]\n"
         "print(built)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "[]"
+    assert python_output(code) == "[]"
