@@ -33,9 +33,11 @@ def _texts(value: Any) -> list[str]:
 
 
 def _corpus() -> list[str]:
-    """Every text of the project's YAML files: the conditions among them, and others."""
+    """Every text of the project's policies and test files: the conditions among them, and
+    others (the hostile and invalid corpora are left out: some are built to exhaust a YAML
+    reader)."""
     found: set[str] = set()
-    for folder in ("policy", "examples", "tests"):
+    for folder in ("policy", "examples", "tests/policy-tests"):
         for path in sorted((ROOT / folder).rglob("*.yaml")):
             try:
                 found.update(_texts(yaml.safe_load(path.read_text("utf-8"))))
@@ -75,7 +77,7 @@ def test_every_condition_of_the_project_parses_as_lark_parses_it() -> None:
             parsed += 1
         else:
             assert fast is None, text
-    assert parsed > 200
+    assert parsed > 100
 
 
 _PIECES = [
