@@ -1,6 +1,6 @@
 """Start-up cost of rulekit as whole processes: `validate`, `--help` and `import rulekit`.
 
-    python benchmarks/startup.py [--runs 15] [--python .venv/bin/python]
+    python benchmarks/startup.py [--runs 15] [--python .venv/bin/python] [--baseline SRC]
 
 Each command runs once to warm the operating system's file cache and Python's bytecode
 cache (`__pycache__`, written even when PYTHONDONTWRITEBYTECODE is set in the caller's
@@ -8,7 +8,10 @@ environment, as an installed package has it), then `--runs` times, the commands
 interleaved. The table shows, per command, the median and the best wall time and the
 median CPU time (user + system, from the kernel's accounting of the child) in
 milliseconds. On a shared machine the CPU time and the best wall time are the numbers to
-compare; the median wall time is what a loaded machine gives.
+compare; the median wall time is what a loaded machine gives. `--baseline SRC` also runs
+every command with another copy of rulekit's source first on the path (PYTHONPATH=SRC, e.g.
+an older commit's `src` from `git archive`), each run of it next to one of this copy, and
+adds its median CPU time and the ratio.
 """
 
 from __future__ import annotations
@@ -62,25 +65,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
+    parser.add_argument("--baseline", help="another rulekit source folder to compare with")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    base_env = {**env, "PYTHONPATH": str(Path(args.baseline).resolve())} if args.baseline else None
     todo = commands(args.python)
     for _, argv in todo:
         once(argv, env)
+        if base_env:
+            once(argv, base_env)
     walls: dict[str, list[float]] = {label: [] for label, _ in todo}
     cpus: dict[str, list[float]] = {label: [] for label, _ in todo}
+    base_cpus: dict[str, list[float]] = {label: [] for label, _ in todo}
     for _ in range(args.runs):
         for label, argv in todo:
+            if base_env:
+                base_cpus[label].append(once(argv, base_env)[1])
             wall, cpu = once(argv, env)
             walls[label].append(wall)
             cpus[label].append(cpu)
-    print(f"{args.runs} runs each, interleaved; load average {os.getloadavg()[0]:.2f}")
-    print(f"{'command':<58} {'wall median':>11} {'wall best':>9} {'CPU median':>10}")
+    print(f"{args.runs} runs each, interleaved; load average {os.getloadavg()[0]:.2f}; ms")
+    head = f"{'command':<58} {'wall median':>11} {'wall best':>9} {'CPU median':>10}"
+    print(head + (f" {'baseline CPU':>12} {'ratio':>6}" if base_env else ""))
     for label, _ in todo:
-        print(
+        cpu = statistics.median(cpus[label])
+        line = (
             f"{label:<58} {statistics.median(walls[label]):>11.0f} {min(walls[label]):>9.0f} "
-            f"{statistics.median(cpus[label]):>10.0f}"
+            f"{cpu:>10.0f}"
         )
+        if base_env:
+            base = statistics.median(base_cpus[label])
+            line += f" {base:>12.0f} {cpu / base:>6.2f}"
+        print(line)
     sys.stdout.flush()
 
 
