@@ -99,14 +99,17 @@ def _client(
 
 
 def _local(stack: ExitStack, local_workers: int, starting: Callable[[int], None] | None) -> Any:
-    """A LocalCluster of worker processes that ignore Ctrl-C, started while this process
-    still answers it."""
+    """A LocalCluster of worker processes that ignore Ctrl-C (where processes can be forked
+    from a server: not on Windows), started while this process still answers it."""
+    import multiprocessing
+
     import dask
     from distributed import Client, LocalCluster
 
-    method = {"distributed.worker.multiprocessing-method": "forkserver"}
-    stack.enter_context(dask.config.set(method))
-    _forkserver_ignoring_ctrl_c()
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        method = {"distributed.worker.multiprocessing-method": "forkserver"}
+        stack.enter_context(dask.config.set(method))
+        _forkserver_ignoring_ctrl_c()
     if starting is not None:
         starting(local_workers)
 
