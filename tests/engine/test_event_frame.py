@@ -145,3 +145,72 @@ def test_text_fields_read_column_wise_as_the_row_reader_reads_them(
     by_frame = read_event_frame(source, DEFAULT, at)
     assert by_frame is not None
     assert log_of(by_frame) == log_of(read_events(read_table(path), DEFAULT, at))
+
+
+TRICKY_ATS = st.sampled_from(
+    ["2026-01-02 09:30", "2026-01-02T09:30:00Z", "2026-01-02 09:30:00+08:00",
+     "2026-01-02T01:30:00-05:00", "2026-02-03", " 2026-02-03 ", "46027", "46027.375",
+     "2026年1月5日", "2026年1月5日 9:00", "2026/1/5 9:00", "2026.1.5", "2026-02-30",
+     "2026-02-28 24:00", "0999-01-01", "9999-01-01 00:00", "", "  ", "2026-01-02 09:30:59.5",
+     "2026-06-30 23:59:59", "2026-07-01 00:00"]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ats=st.lists(TRICKY_ATS, min_size=1, max_size=30),
+    as_of=st.sampled_from([AS_OF, "2026-01-02T01:30Z", "2026-06-30T23:59:59+08:00"]),
+)
+def test_tricky_instants_read_as_the_row_reader(
+    tmp_path: Path, ats: list[str], as_of: str
+) -> None:
+    """Offsets, `Z`, bare dates, blanks, impossible dates, Excel serials and 年月日 texts: the
+    column-wise reader gives the row reader's instants, late rows and problems."""
+    body = [[t, f"C{i % 3}", "archive", "rep1", "", ""] for i, t in enumerate(ats)]
+    path = write(tmp_path / "h.csv", ["at", "customer", "type", "actor", "stage", "to"], body)
+    source = read_text_frame(path)
+    assert source is not None
+    at = _instant(as_of, DEFAULT.policy)
+    by_frame = read_event_frame(source, DEFAULT, at)
+    assert by_frame is not None
+    table = read_table(path)
+    assert log_of(by_frame) == log_of(read_events(table, DEFAULT, at))
+
+
+@pytest.mark.parametrize("customers", [3, 5000])
+def test_many_rows_read_as_the_row_reader(tmp_path: Path, customers: int) -> None:
+    """Enough rows for the reader's ways of making one text per distinct id (few ids, or
+    mostly distinct ones) and one mapping per combination of field values."""
+    import random
+
+    rng = random.Random(customers)
+    kinds = ["archive", "claim", "promote", "reassign", "teleport", ""]
+    body = [
+        [
+            f"2026-0{rng.randint(1, 9)}-{rng.randint(10, 28)} {rng.randint(10, 23)}:"
+            f"{rng.randint(10, 59)}",
+            f"C{rng.randrange(customers)}",
+            rng.choice(kinds),
+            rng.choice(["rep1", "rep2", "admin", " rep3 "]),
+            rng.choice(["", "D", "O", "X"]),
+            rng.choice(["", "rep2"]),
+            rng.choice(["", "华东", " 华北 ", "  "]),
+            rng.choice(["", "化工", "制造"]),
+        ]
+        for _ in range(6000)
+    ]
+    header = ["at", "customer", "type", "actor", "stage", "to", "region", "industry"]
+    path = write(tmp_path / "h.csv", header, body)
+    source = read_text_frame(path)
+    assert source is not None
+    at = _instant(AS_OF, DEFAULT.policy)
+    by_frame = read_event_frame(source, DEFAULT, at)
+    assert by_frame is not None
+    by_rows = read_events(read_table(path), DEFAULT, at)
+    assert log_of(by_frame) == log_of(by_rows)
+    assert any(e.fields for e in by_frame.events) and by_frame.ignored
+    ids = {}
+    for e in by_frame.events:  # one text object per distinct id
+        assert ids.setdefault(e.customer, e.customer) is e.customer

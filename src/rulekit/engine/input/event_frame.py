@@ -11,7 +11,8 @@ column's date format named in the policy).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Iterable
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ import polars as pl
 
 from rulekit.engine.core.event import Event
 from rulekit.engine.core.program import Program
+from rulekit.engine.input import event_columns
 from rulekit.engine.input.event_rows import REQUIRED, EventLog, RowReader, column_index
 from rulekit.engine.input.text_columns import clean, instant_parts, shapes
 from rulekit.tables import Table
@@ -36,36 +38,46 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
     if program.formats:  # a column's own date format: the row reader reads it
         return None
     frame = source.frame
-    texts = frame.with_columns(
+    core = [
         (clean(pl.col(f"c{cols[n]}")) if n in cols else pl.lit(None, pl.String)).alias(n)
         for n in _CORE
-    )
-    local, _ = instant_parts(pl.col("at"), shapes(texts, ["at"])["at"])
+    ]
+    local, _ = instant_parts(pl.col("at"), shapes(frame.select(core[0]), ["at"])["at"])
     if local is None:
         local = pl.lit(None, dtype=pl.Datetime("us"))
-    at = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-    texts_fields = _text_fields(program, cols)
-    checked = texts.select(
-        *_CORE[1:],
-        *(clean(pl.col(f"c{i}")).alias(f"field {name}") for name, i in texts_fields),
-        at=at,
-        local=local,  # aware datetimes of one zone compare by their wall time, as here
-        ok=(at.is_not_null() & _well_formed(program, cols)).fill_null(False),
-    ).with_row_index("row", offset=1)
-    log = EventLog()
-    # the row reader: for the rows the checks above leave, and for its names and kinds
-    reader = RowReader(Table(source.path, None, source.columns, [], None), program, cols, as_of)
+    fields = _text_fields(program, cols)
     if as_of.tzinfo is program.tz:  # Python compares datetimes of one zone by wall time
         due = pl.col("local") <= as_of.replace(tzinfo=None)
     else:  # and others by the instant
         due = pl.col("at").dt.convert_time_zone("UTC") <= as_of.astimezone(UTC)
-    log.ignored = checked.filter(pl.col("ok") & ~due).height
-    # in `read_events`' order: by `at`, file order breaking ties
-    good = checked.filter(pl.col("ok") & due).sort("local", "row")
-    log.events = _events(
-        reader, good, _instants(good.get_column("local"), program.tz), texts_fields
+    checked = (
+        frame.lazy()
+        .with_columns(core)
+        .with_columns(local=local)
+        .select(
+            *_CORE[1:],
+            *(clean(pl.col(f"c{i}")).alias(f"field {name}") for name, i in fields),
+            "local",  # aware datetimes of one zone compare by their wall time, as here
+            at=pl.col("local").dt.replace_time_zone(
+                zone, ambiguous="earliest", non_existent="null"
+            ),
+            ok=_well_formed(program, cols).fill_null(False),
+        )
+        .with_row_index("row", offset=1)
+        .with_columns(ok=pl.col("ok") & pl.col("at").is_not_null())
+        .with_columns(due=pl.col("ok") & due)
+        .collect()
     )
+    log = EventLog()
+    log.ignored = checked.select((pl.col("ok") & ~pl.col("due")).sum()).item()
     odd = checked.filter(~pl.col("ok")).get_column("row").to_list()
+    # in `read_events`' order: by `at`, file order breaking ties
+    good = checked.filter(pl.col("due")).drop("ok", "due", "at").sort("local", "row")
+    del checked
+    # the row reader: for the rows the checks above leave, and for its names and kinds
+    reader = RowReader(Table(source.path, None, source.columns, [], None), program, cols, as_of)
+    log.events = _events(reader, good, program.tz, fields)
+    del good
     if odd:
         for number in odd:  # in file order, as the row reader goes
             row: list[Any] = list(frame.row(number - 1))
@@ -112,75 +124,23 @@ def _text_fields(program: Program, cols: dict[str, int]) -> list[tuple[str, int]
     ]
 
 
-def _instants(local: pl.Series, tz: tzinfo) -> list[datetime]:
-    """Naive local times as datetimes in `tz`: each day's midnight (made once per day) plus
-    the time of day (once per distinct time), which is what the row reader gives, an aware
-    datetime plus a timedelta being wall-clock arithmetic. Several times faster than polars
-    making a million aware datetimes."""
-    days = local.dt.date()
-    clocks = (local - days.cast(pl.Datetime("us"))).dt.total_microseconds()
-    midnight = {
-        day: datetime(day.year, day.month, day.day, tzinfo=tz) for day in days.unique().to_list()
-    }
-    clock = {us: timedelta(microseconds=us) for us in clocks.unique().to_list()}
-    return [midnight[d] + clock[c] for d, c in zip(days.to_list(), clocks.to_list(), strict=True)]
-
-
 def _events(
-    reader: RowReader,
-    good: pl.DataFrame,
-    instants: list[datetime],
-    texts_fields: list[tuple[str, int]],
+    reader: RowReader, good: pl.DataFrame, tz: tzinfo, fields: list[tuple[str, int]]
 ) -> list[Event]:
     """The Events of the rows that passed the checks, in the frame's order."""
-    keep, kinds = reader.names.setdefault, {kind: spec[0] for kind, spec in reader.kinds.items()}
-    columns = [good.get_column(n).to_list() for n in ("row", *_CORE[1:])]
-    columns.insert(1, instants)
-    if texts_fields:
-        return _with_fields(keep, kinds, columns, good, texts_fields)
-    return [
-        Event(
-            number,
-            at,
-            keep(customer, customer),
-            kinds[kind],
-            keep(actor, actor),
-            None if stage is None else keep(stage, stage),
-            None if to is None else keep(to, to),
-        )
-        for number, at, customer, kind, actor, stage, to in zip(*columns, strict=True)
+    names: dict[Any, Any] = {kind: spec[0] for kind, spec in reader.kinds.items()}
+    names.update(reader.names)
+    arguments: list[Iterable[Any]] = [
+        good.get_column("row").to_list(),
+        event_columns.instants(good.get_column("local"), tz),
+        *(event_columns.texts(good, name, names) for name in _CORE[1:]),
     ]
-
-
-def _with_fields(
-    keep: Any,
-    kinds: dict[str, str],
-    columns: list[list[Any]],
-    good: pl.DataFrame,
-    texts_fields: list[tuple[str, int]],
-) -> list[Event]:
-    """`_events` for a file with declared text fields: each event carries its non-blank ones
-    (one text object per distinct value, as ids are)."""
-    names = [name for name, _ in texts_fields]
-    values = [good.get_column(f"field {name}").to_list() for name in names]
-    out = []
-    for (number, at, customer, kind, actor, stage, to), cells in zip(
-        zip(*columns, strict=True), zip(*values, strict=True), strict=True
-    ):
-        fields = {n: keep(v, v) for n, v in zip(names, cells, strict=True) if v is not None}
-        out.append(
-            Event(
-                number,
-                at,
-                keep(customer, customer),
-                kinds[kind],
-                keep(actor, actor),
-                None if stage is None else keep(stage, stage),
-                None if to is None else keep(to, to),
-                fields,
-            )
+    if fields:
+        columns = [f"field {name}" for name, _ in fields]
+        arguments.append(
+            event_columns.field_maps(good, columns, [name for name, _ in fields], names)
         )
-    return out
+    return event_columns.events(arguments)
 
 
 def _at_row(event: Event) -> tuple[datetime, int]:
