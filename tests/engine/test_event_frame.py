@@ -163,9 +163,7 @@ TRICKY_ATS = st.sampled_from(
     ats=st.lists(TRICKY_ATS, min_size=1, max_size=30),
     as_of=st.sampled_from([AS_OF, "2026-01-02T01:30Z", "2026-06-30T23:59:59+08:00"]),
 )
-def test_tricky_instants_read_as_the_row_reader(
-    tmp_path: Path, ats: list[str], as_of: str
-) -> None:
+def test_tricky_instants_read_as_the_row_reader(tmp_path: Path, ats: list[str], as_of: str) -> None:
     """Offsets, `Z`, bare dates, blanks, impossible dates, Excel serials and 年月日 texts: the
     column-wise reader gives the row reader's instants, late rows and problems."""
     body = [[t, f"C{i % 3}", "archive", "rep1", "", ""] for i, t in enumerate(ats)]
