@@ -28,8 +28,7 @@ T_USED = -1  # in a column's shapes: some text has a "T"
 
 def clean(cell: pl.Expr) -> pl.Expr:
     """A text cell stripped, null when blank."""
-    stripped = cell.str.strip_chars()
-    return pl.when(stripped == "").then(None).otherwise(stripped)
+    return cell.str.strip_chars().replace("", None)  # half the time of a when/then
 
 
 def shapes(frame: pl.DataFrame, names: list[str]) -> dict[str, set[int]]:
@@ -46,17 +45,18 @@ def shapes(frame: pl.DataFrame, names: list[str]) -> dict[str, set[int]]:
 def instant_parts(cell: pl.Expr, lengths: set[int]) -> tuple[pl.Expr | None, pl.Expr | None]:
     """(the naive local time of a text without an offset, the naive UTC time of a text with
     one): None where the column has no text of that kind, null where a text is not one."""
-    cell = pl.when(cell.str.contains(ISO_SHAPE)).then(cell)
+    iso = cell.str.contains(ISO_SHAPE)
     size = cell.str.len_bytes()
     local: list[pl.Expr] = []
     offset: list[pl.Expr] = []
     for length, fmt in FORMATS:
         if length in lengths and ("T" not in fmt or T_USED in lengths):
-            sized = pl.when(size == length).then(cell)
             kind = pl.Datetime("us", "UTC" if "%:z" in fmt else None)
-            at = sized.str.strptime(kind, fmt, strict=False)
-            at = pl.when(at.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(at)  # as the rows
-            (offset if "%:z" in fmt else local).append(at)
+            at = cell.str.strptime(kind, fmt, strict=False)  # each text parsed, then kept
+            # only where it has the format's shape and length (cheaper than parsing a copy
+            # of the column's texts of that shape), in the years the rows read
+            fits = iso & (size == length) & at.dt.year().is_between(MIN_YEAR, MAX_YEAR)
+            (offset if "%:z" in fmt else local).append(pl.when(fits).then(at))
     return (
         pl.coalesce(local) if local else None,
         pl.coalesce(offset).dt.replace_time_zone(None) if offset else None,
