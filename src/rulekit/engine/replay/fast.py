@@ -69,6 +69,10 @@ class FastLoop:
             self.handlers[kind] = found
         return found
 
+    def apply(self, event: Event) -> None:
+        """Apply one event through its type's handler."""
+        (self.handlers.get(event.type) or self.handler(event.type))(event)
+
     # -- what a transition does to the slots ----------------------------------------------
     def _holding_states(self) -> dict[str, bool] | None:
         """Whether an owner's customer takes a slot, by state; None when the ledgers hold by

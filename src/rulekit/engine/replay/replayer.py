@@ -155,19 +155,25 @@ class Replayer:
         if self.watch is None and self.specialised:
             self._replay_specialised(log, on_event)
         else:
-            timers, customers, fire, apply = world.timers, world.customers, self.fire, self.apply
-            queue = timers.queue
-            swept = bool(self.rules.swept)
-            for event in log.events:
-                if swept:
-                    self.advance(event.at)
-                elif queue and queue[0][0] <= event.at:
-                    timers.fire_until(event.at, customers, fire)
-                apply(event)
-                if on_event is not None:
-                    on_event()
+            self._each(log, self.apply, on_event)
         self.advance(as_of)
         return world
+
+    def _each(
+        self, log: EventLog, apply: Callable[[Event], None], on_event: Callable[[], None] | None
+    ) -> None:
+        """Each event of `log` through `apply`, the timers and sweeps due before it first."""
+        timers, customers, fire = self.world.timers, self.world.customers, self.fire
+        queue = timers.queue
+        swept = bool(self.rules.swept)
+        for event in log.events:
+            if swept:
+                self.advance(event.at)
+            elif queue and queue[0][0] <= event.at:
+                timers.fire_until(event.at, customers, fire)
+            apply(event)
+            if on_event is not None:
+                on_event()
 
     def _replay_specialised(self, log: EventLog, on_event: Callable[[], None] | None) -> None:
         """The events of `replay`, each through its type's handler (rulekit.engine.replay.fast);
@@ -176,20 +182,12 @@ class Replayer:
 
         loop = FastLoop(self)
         self.fire = fire = loop.fire
-        timers, customers = self.world.timers, self.world.customers
-        queue, handlers, handler = timers.queue, loop.handlers, loop.handler
         if self.rules.swept or on_event is not None:
-            swept = bool(self.rules.swept)
-            for event in log.events:
-                if swept:
-                    self.advance(event.at)
-                elif queue and queue[0][0] <= event.at:
-                    timers.fire_until(event.at, customers, fire)
-                (handlers.get(event.type) or handler(event.type))(event)
-                if on_event is not None:
-                    on_event()
+            self._each(log, loop.apply, on_event)
             return
-        fire_until, handlers_get = timers.fire_until, handlers.get
+        timers, customers = self.world.timers, self.world.customers
+        queue, handlers_get, handler = timers.queue, loop.handlers.get, loop.handler
+        fire_until = timers.fire_until
         for event in log.events:
             if queue and queue[0][0] <= event.at:
                 fire_until(event.at, customers, fire)
