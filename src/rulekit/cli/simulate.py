@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import click
 
 from rulekit.cli.common import policy_path_option
-from rulekit.cli.engine_options import check_output, guarded, writing
+from rulekit.cli.engine_options import check_output, guarded, progress, writing
 
 FORMATS = (".csv", ".tsv", ".xlsx", ".jsonl", ".ndjson", ".parquet", ".pq")
 
 
-#: the most customers one run writes: the rows are built in memory before they are written
-MAX_CUSTOMERS = 1_000_000
+#: CSV, TSV and JSON Lines are written as the rows come; XLSX and Parquet are built in memory
+STREAMED = (".csv", ".tsv", ".jsonl", ".ndjson")
+#: the most customers one run writes to a file built in memory (XLSX, Parquet)
+MAX_IN_MEMORY = 1_000_000
+#: the most customers one run simulates at all: the engine keeps a record of each (about a
+#: kilobyte)
+MAX_CUSTOMERS = 100_000_000
 
 
 def _start(text: str, days: int) -> datetime:
@@ -116,15 +122,11 @@ def command(
 
     Reps archive, promote along the policy's stage path, release and renew; admins decide
     claims, publish lapsed customers and reassign; a --noise share of the events is wrong on
-    purpose so that every refusal reason shows. The same seed writes the same file. The
-    summary on stderr comes from replaying the written file.
+    purpose so that every refusal reason shows. The same seed writes the same file. CSV, TSV
+    and JSON Lines are written as the rows come, so memory does not grow with the file.
     """
     begin = _start(start, days)
-    if customers > MAX_CUSTOMERS:
-        raise click.BadParameter(
-            f"at most {MAX_CUSTOMERS:,} customers in one run (the history is built in memory)",
-            param_hint="--customers",
-        )
+    _check_size(customers, out)
     _check_path(out, "--out", encoding)
     check_output("--out", out, [policy])
     if people_out:
@@ -133,42 +135,51 @@ def command(
 
     def work() -> Any:
         from rulekit import api
-        from rulekit.simulate.simulator import simulate
+        from rulekit.simulate.simulator import Simulator
         from rulekit.simulate.world import PEOPLE_COLUMNS
         from rulekit.simulate.writer import write_rows
 
         compiled = api.load(policy, policy_path=policy_path)
         clock = time.perf_counter()
-        sim = simulate(
-            compiled,
-            reps=reps,
-            customers=customers,
-            start=begin,
-            days=days,
-            seed=seed,
-            admins=admins or ("admin",),
-            noise=noise,
-        )
-        generated = time.perf_counter() - clock
-        with writing(out):
-            write_rows(out, sim.columns, sim.rows, encoding)
+        sim = Simulator(compiled, reps, customers, begin, days, seed, admins or ("admin",), noise)
+        with progress("simulating", days, enabled=True) as tick, writing(out):
+            write_rows(out, sim.columns, _rows(sim, days, tick), encoding)
         if people_out:
             with writing(people_out):  # a failure names the file that failed
-                write_rows(people_out, PEOPLE_COLUMNS, sim.people, encoding)
-        clock = time.perf_counter()
-        result = api.replay(compiled, out, as_of=sim.end, people=sim.people)
-        replayed = time.perf_counter() - clock
-        return sim, result.document(), generated, replayed
+                write_rows(people_out, PEOPLE_COLUMNS, sim.people_rows, encoding)
+        return sim, time.perf_counter() - clock
 
-    sim, doc, generated, replayed = guarded(work)
-    reasons: dict[str, int] = {}
-    for row in doc["rejected"]:
-        reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
+    sim, took = guarded(work)
+    reasons = sim.refusals()
     refused = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
     click.echo(
-        f"wrote {len(sim.rows):,} events for {sim.customers:,} customers and {reps} reps "
+        f"wrote {sim.n_rows:,} events for {sim.archived:,} customers and {reps} reps "
         f"({sim.start:%Y-%m-%d} to {sim.end:%Y-%m-%d}, as-of {sim.end:%Y-%m-%d}) to {out} "
-        f"in {generated:.1f}s; replayed in {replayed:.1f}s: {doc['counts']['rejected']:,} "
-        f"refused ({refused or 'none'})",
+        f"in {took:.1f}s; the engine refused {reasons.total():,} "
+        f"({refused or 'none'})",
         err=True,
     )
+
+
+def _rows(sim: Any, days: int, tick: Callable[[int, int], None] | None) -> Iterator[dict[str, Any]]:
+    """The simulated rows as they come, moving the progress bar (in days)."""
+    for rows in sim.chunks():
+        yield from rows
+        if tick is not None:
+            tick(sim.days_done, days)
+
+
+def _check_size(customers: int, out: str) -> None:
+    if customers > MAX_CUSTOMERS:
+        raise click.BadParameter(
+            f"at most {MAX_CUSTOMERS:,} customers in one run (the engine keeps a record of "
+            "each, about a kilobyte)",
+            param_hint="--customers",
+        )
+    suffix = os.path.splitext(out)[1].lower()
+    if customers > MAX_IN_MEMORY and suffix not in STREAMED:
+        raise click.BadParameter(
+            f"at most {MAX_IN_MEMORY:,} customers in a {suffix} file (it is built in memory); "
+            f"write {', '.join(STREAMED)} for more",
+            param_hint="--customers",
+        )

@@ -1,10 +1,11 @@
-"""The simulator's calendar: the daily rounds that set the actors to work, and `simulate()`."""
+"""The simulator's calendar: the daily rounds that set the actors to work; `simulate()` keeps
+the rows in memory, `Simulator.chunks()` hands them out as they come (for a file of any size)."""
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,10 +13,36 @@ from rulekit.compiler import CompiledPolicy
 from rulekit.simulate.noise import Noise
 from rulekit.simulate.world import Simulation
 
+#: the most rows the generator holds before handing them out
+_CHUNK = 4096
 
-class _Sim(Noise):
+
+class Simulator(Noise):
+    """One run: `chunks()` yields the rows as they are made; then `refusals()`, `archived`,
+    `n_rows` and `end` describe what was written. Memory grows with the customers archived
+    (the engine's record of each, which every later choice reads), not with the rows."""
+
+    def refusals(self) -> Counter[str]:
+        """The engine's refusals so far, by reason."""
+        return Counter(+self.produced)
+
+    def simulation(self, rows: list[dict[str, Any]]) -> Simulation:
+        """The summary of a finished run, with `rows` (all of them, or none when streamed)."""
+        return Simulation(
+            rows,
+            self.people_rows,
+            self.columns,
+            self.start,
+            self.end,
+            self.refusals(),
+            self.archived,
+        )
+
     # -- daily rounds -----------------------------------------------------------------------
-    def run(self) -> Simulation:
+    def chunks(self) -> Iterator[list[dict[str, Any]]]:
+        """Simulate day after day, yielding the rows in time order: each day's when it is
+        over (a busy day's in parts of at most a few thousand); the rows are not kept.
+        `days_done` counts the days simulated."""
         r = self.rng
         first = self.start.date()
         workdays = [
@@ -94,6 +121,8 @@ class _Sim(Noise):
             heapq.heapify(intents)
             end_of_day = self.at_minute(day, 23 * 60 + 59)
             while intents or (self.plans and self.plans[0][0] <= end_of_day):
+                if len(self.rows) >= _CHUNK:  # a busy day is handed out in parts
+                    yield self.take_rows()
                 if self.plans and self.plans[0][0] <= end_of_day:
                     if not intents or self.plans[0][:2] < intents[0][:2]:
                         at, _, kind, cid, token = heapq.heappop(self.plans)
@@ -102,16 +131,9 @@ class _Sim(Noise):
                         continue
                 at, _, fn = heapq.heappop(intents)
                 fn(at)
+            self.days_done = d + 1
+            yield self.take_rows()
         self.replayer.advance(self.end)
-        return Simulation(
-            self.rows,
-            self.people_rows,
-            self.columns,
-            self.start,
-            self.end,
-            Counter(j.reason for j in self.world.rejected),
-            self.archived,
-        )
 
 
 def _bind(fn: Callable[..., None], *args: Any) -> Callable[[datetime], None]:
@@ -146,4 +168,5 @@ def simulate(
         noise: The share of deliberately wrong events (refused by the engine).
     """
     begin = start if start is not None else datetime(2026, 1, 1)
-    return _Sim(policy, reps, customers, begin, days, seed, admins, noise).run()
+    sim = Simulator(policy, reps, customers, begin, days, seed, admins, noise)
+    return sim.simulation([row for rows in sim.chunks() for row in rows])

@@ -34,6 +34,8 @@ _INDUSTRIES = ("石油化工", "电力", "水务", "冶金", "制药", "食品�
 _ADMIN_NAMES = ("赵敏", "钱芳", "孙丽", "周静", "吴芳")
 
 _WORK_START, _WORK_END = 8 * 60 + 30, 19 * 60  # minutes of the working day
+#: the engine's refusals kept at most: they are counted as they come, so memory stays bounded
+_KEEP_REFUSALS = 4096
 
 
 @dataclass(slots=True)
@@ -166,7 +168,9 @@ class World:
                     self.extras.append(f)
         self.columns = list(CORE) + [self.field_column.get(f, f) for f in self.extras]
         # state of the generator
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[dict[str, Any]] = []  # the rows not yet handed out (see `take_rows`)
+        self.n_rows = 0  # the rows written so far
+        self.days_done = 0
         self.known: list[str] = []  # customer ids archived, in order
         self.next_id = 1
         self.free_ids: list[str] = []  # ids whose archive was refused: archived again later
@@ -190,6 +194,11 @@ class World:
     def room(self, rep: str) -> int:
         limit = self.limit(rep)
         return 10**9 if limit is None else limit - self.used(rep)
+
+    def take_rows(self) -> list[dict[str, Any]]:
+        """The rows written since the last call (the generator keeps no others)."""
+        rows, self.rows = self.rows, []
+        return rows
 
     def customer(self, cid: str) -> Customer | None:
         return self.world.customers.get(cid)
@@ -237,10 +246,14 @@ class World:
             if value is not None:
                 typed[f] = _typed(value, self.program.field_types.get(f, "string"))
         self.rows.append(row)
-        before = len(self.world.rejected)
-        self.replayer.apply(Event(len(self.rows), at, cid, kind, actor, stage, to, typed))
-        if len(self.world.rejected) > before:
-            reason = self.world.rejected[-1].reason
+        self.n_rows += 1
+        rejected = self.world.rejected
+        if len(rejected) >= _KEEP_REFUSALS:  # counted in `produced`; only the last is read
+            del rejected[:-1]
+        before = len(rejected)
+        self.replayer.apply(Event(self.n_rows, at, cid, kind, actor, stage, to, typed))
+        if len(rejected) > before:
+            reason = rejected[-1].reason
             self.produced[reason] += 1
             return reason
         return None

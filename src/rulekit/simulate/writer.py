@@ -1,17 +1,18 @@
-"""Writing the simulated history and people as a table file."""
+"""Writing the simulated history and people as a table file, row by row as they come (CSV,
+TSV and JSON Lines stream to disk; XLSX and Parquet are assembled in memory first)."""
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
 def write_rows(
     path: str | os.PathLike[str],
     columns: Sequence[str],
-    rows: Sequence[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     encoding: str = "utf-8",
 ) -> None:
     """Write rows as a table: .csv (UTF-8 with BOM, or GB18030 without), .xlsx, .jsonl,
@@ -19,7 +20,7 @@ def write_rows(
     from rulekit.tables import write_table
 
     name = os.fspath(path)
-    cells = [[row.get(c) for c in columns] for row in rows]
+    cells = ([row.get(c) for c in columns] for row in rows)
     if encoding.lower().replace("-", "") in ("utf8", "utf8sig"):
         write_table(name, list(columns), cells)
         return
