@@ -276,16 +276,3 @@ def test_item16_sigint_exits_130_and_leaves_no_file(tmp_path: Path) -> None:
     assert "Aborted" not in err and "Traceback" not in err and "interrupted" in err
     assert target.read_text(encoding="utf-8") == "OLD"
     assert _leftovers(tmp_path) == []
-
-
-def test_item1_fmt_on_a_full_disk_keeps_the_policy(
-    tmp_path: Path, full_disk: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = Path(__file__).resolve().parent.parent / "fmt" / "messy.yaml"
-    policy = tmp_path / "policy.yaml"
-    original = source.read_bytes()
-    policy.write_bytes(original)
-    code, _, err = invoke("fmt", str(policy))
-    assert code == 2 and "No space left on device" in err and "Traceback" not in err
-    assert policy.read_bytes() == original  # before: cut short, and still valid
-    assert _leftovers(tmp_path) == []

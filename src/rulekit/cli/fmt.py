@@ -26,6 +26,7 @@ def command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     from rulekit.authoring.fmt_layout import FmtError
 
     changed: list[str] = []
+    unwritten = 0  # files that would change but could not be written
     failed = False
     for path in files:
         try:
@@ -70,14 +71,17 @@ def command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
                 click.echo(
                     f"{path}: error: cannot write the file ({exc.strerror or exc})", err=True
                 )
+                changed.pop()
+                unwritten += 1
                 failed = True
                 continue
             click.echo(f"reformatted {path}", err=True)
     if check and changed:
         click.echo(f"{len(changed)} file(s) would be reformatted", err=True)
     elif not check and not show_diff and files != ("-",):
-        unchanged = len(files) - len(changed)
-        click.echo(f"{len(changed)} file(s) reformatted, {unchanged} unchanged", err=True)
+        unchanged = len(files) - len(changed) - unwritten
+        left = f", {unwritten} not written (left as they were)" if unwritten else ""
+        click.echo(f"{len(changed)} file(s) reformatted, {unchanged} unchanged{left}", err=True)
     if failed:
         raise SystemExit(EXIT_USAGE)
     raise SystemExit(EXIT_INVALID if check and changed else EXIT_OK)
