@@ -125,6 +125,7 @@ def _watch(dirs: list[str], poll: float = 0.5) -> Changes:  # pragma: no cover -
     from watchfiles import watch
 
     click.echo(f"watching {', '.join(os.path.relpath(d) for d in dirs)} (Ctrl-C stops)", err=True)
+    back = False  # the folders came back: check them once the new watcher runs
     while True:
         folders = Folders(dirs)
         try:
@@ -133,6 +134,9 @@ def _watch(dirs: list[str], poll: float = 0.5) -> Changes:  # pragma: no cover -
                 for batch in watch(
                     *present, raise_interrupt=False, yield_on_timeout=True, rust_timeout=1000
                 ):
+                    if back:  # a file saved before the watcher started is checked too
+                        back = False
+                        yield {("changed", os.path.join(d, "policy.yaml")) for d in dirs}
                     if batch:
                         yield {(change, path) for change, path in batch}
                     if folders.changed():
@@ -151,4 +155,4 @@ def _watch(dirs: list[str], poll: float = 0.5) -> Changes:  # pragma: no cover -
             while any(not os.path.isdir(d) for d in dirs):
                 time.sleep(poll)
         click.echo("rulekit: the folders are back; watching again", err=True)
-        yield {("changed", os.path.join(d, "policy.yaml")) for d in dirs}
+        back = True
