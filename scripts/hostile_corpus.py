@@ -14,7 +14,8 @@ Each case runs `rulekit ...` in its own process, under a timeout and an address-
 
 The classes follow issue 13: writes and faults, formula cells, `extends` escapes, encodings,
 XLSX bombs, huge numbers and deep nesting, non-finite numbers, devices and FIFOs, a large
-overlay, long cells and headers, terminal escapes, out-of-range dates and durations.
+overlay, long cells and headers, terminal escapes, out-of-range dates and durations; and
+runs that never end by themselves (scripts/hostile_long.py), interrupted after a while.
 Prints one line per failing case and the totals; exits 1 if anything went wrong.
 """
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -33,6 +33,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from hostile_long import LongCase, limits, long_cases, run_long
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = str(ROOT / "policy" / "4321-dcbao.yaml")
@@ -419,14 +421,6 @@ def build(folder: Path) -> list[Case]:
     return cases
 
 
-def _limits(memory: int) -> Callable[[], None]:
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply
-
-
 def run_case(
     case: Case, folder: Path, timeout: float, memory: int
 ) -> tuple[str, str | None, float]:
@@ -440,7 +434,7 @@ def run_case(
             stdout=out,
             stderr=subprocess.PIPE,
             timeout=timeout,
-            preexec_fn=_limits(memory),
+            preexec_fn=limits(memory),
             cwd=folder,
         )
     except subprocess.TimeoutExpired:
@@ -474,12 +468,15 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.keep or tempfile.mkdtemp(prefix="rulekit-hostile-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        cases = [c for c in build(folder) if not args.only or args.only in c.name]
+        every = [*build(folder), *long_cases(POLICY)]
+        cases = [c for c in every if not args.only or args.only in c.name]
         memory = args.memory_mb << 20
+
         totals: dict[str, int] = {"ok": 0, "traceback": 0, "hang": 0, "bad exit": 0, "leak": 0}
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            results = list(pool.map(lambda c: run_case(c, folder, args.timeout, memory), cases))
+            run = lambda c: run_long if isinstance(c, LongCase) else run_case  # noqa: E731
+            results = list(pool.map(lambda c: run(c)(c, folder, args.timeout, memory), cases))
         for case, (verdict, detail, seconds) in zip(cases, results, strict=True):
             totals[verdict] += 1
             if verdict != "ok":
