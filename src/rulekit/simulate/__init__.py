@@ -1,10 +1,14 @@
 """Simulating a realistic, seeded history for a policy: reps and customers acting through
 the year as the policy allows, written as an event table and a people file.
 
-    from rulekit.simulate.simulator import simulate
+    from rulekit.simulate.simulator import Simulator, simulate
     sim = simulate(policy, reps=20, customers=2000, start=datetime(2026, 1, 1), days=365)
     sim.rows     # dicts with the event log's columns (at, customer, type, actor, stage, to, ...)
     sim.people   # dicts: id, name, team, role
+
+    run = Simulator(policy, 20, 2000, datetime(2026, 1, 1), 365, 0, ("admin",), 0.03)
+    for rows in run.chunks():   # the same rows, handed out as they come (nothing kept)
+        ...
 
 The generator walks the simulated days. Reps archive new customers (within their slot limit,
 except a few greedy ones), promote them stage by stage along the policy's path with delays
