@@ -21,13 +21,14 @@ def _start(args: list[str], folder: Path, memory: int | None = None) -> subproce
         if memory is not None:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
-    return subprocess.Popen(
-        [sys.executable, "-c", "from rulekit.cli.main import main; main()", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=(folder / "stderr.txt").open("wb"),
-        preexec_fn=limit,
-        cwd=folder,
-    )
+    with (folder / "stderr.txt").open("wb") as stderr:  # the child keeps its own copy
+        return subprocess.Popen(
+            [sys.executable, "-c", "from rulekit.cli.main import main; main()", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            preexec_fn=limit,
+            cwd=folder,
+        )
 
 
 def _finish(proc: subprocess.Popen[bytes]) -> tuple[int, int]:
