@@ -131,18 +131,21 @@ def _watch(dirs: list[str], poll: float = 0.5) -> Changes:  # pragma: no cover -
         try:
             present = folders.present()
             if present:
-                for batch in watch(
-                    *present, raise_interrupt=False, yield_on_timeout=True, rust_timeout=1000
-                ):
-                    if back:  # a file saved before the watcher started is checked too
-                        back = False
-                        yield {("changed", os.path.join(d, "policy.yaml")) for d in dirs}
-                    if batch:
-                        yield {(change, path) for change, path in batch}
-                    if folders.changed():
-                        break  # a folder was deleted, or deleted and made again: watch anew
-                else:
-                    return
+                try:
+                    for batch in watch(
+                        *present, raise_interrupt=False, yield_on_timeout=True, rust_timeout=1000
+                    ):
+                        if back:  # a file saved before the watcher started is checked too
+                            back = False
+                            yield {("changed", os.path.join(d, "policy.yaml")) for d in dirs}
+                        if batch:
+                            yield {(change, path) for change, path in batch}
+                        if folders.changed():
+                            break  # a folder was deleted, or deleted and made again: watch anew
+                    else:
+                        return
+                except OSError:  # a folder vanished under the watcher ("No path was found")
+                    pass
         finally:
             folders.close()
         gone = [d for d in dirs if not os.path.isdir(d)]
