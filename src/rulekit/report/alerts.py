@@ -3,6 +3,9 @@ of alerts and refused events that `--out alerts.xlsx|csv` writes."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,16 +25,45 @@ def ordered(result: Result) -> list[tuple[Alert, str | None]]:
     """(alert, the customer's owner), by level (critical first), owner, customer, rule."""
     owner = owners(result)
     pairs = [(a, owner.get(a.customer) if a.customer else a.group) for a in result.alerts]
-    return sorted(
-        pairs,
-        key=lambda p: (
-            level_rank(p[0].level),
-            p[1] or "\uffff",
-            p[0].customer or "",
-            p[0].rule,
-            p[0].message,
-        ),
+    return sorted(pairs, key=_order)
+
+
+@dataclass(slots=True)
+class Summary:
+    """The alerts a text report counts: how many, by level and by rule, and the first few in
+    `ordered`'s order with their messages."""
+
+    total: int
+    levels: Counter[str]
+    rules: Counter[str]
+    first: list[tuple[Alert, str | None]]
+
+
+def summary(result: Result, owner_shown: Callable[[str], bool], first: int) -> Summary:
+    """The alerts whose owner (or group) `owner_shown` keeps, counted; only the first `first`
+    in `ordered`'s order get their messages rendered (a message is most of an alert's cost)."""
+    owner = owners(result)
+    pairs = [(a, owner.get(a.customer) if a.customer else a.group) for a in result.alert_stubs()]
+    pairs = sorted((p for p in pairs if owner_shown(p[1] or "")), key=_place)
+    cut = min(first, len(pairs))
+    while 0 < cut < len(pairs) and _place(pairs[cut]) == _place(pairs[first - 1]):
+        cut += 1  # ties on the place are ordered by message, as `ordered` does
+    shown = [(replace(a, message=result.alert_message(a)), o) for a, o in pairs[:cut]]
+    return Summary(
+        len(pairs),
+        Counter(a.level for a, _ in pairs),
+        Counter(a.rule for a, _ in pairs),
+        sorted(shown, key=_order)[:first],
     )
+
+
+def _place(pair: tuple[Alert, str | None]) -> tuple[int, str, str, str]:
+    alert, owner = pair
+    return (level_rank(alert.level), owner or "\uffff", alert.customer or "", alert.rule)
+
+
+def _order(pair: tuple[Alert, str | None]) -> tuple[int, str, str, str, str]:
+    return (*_place(pair), pair[0].message)
 
 
 def wants_alerts(path: str) -> bool:

@@ -54,7 +54,22 @@ WORDS: dict[str, tuple[str, str]] = {
         "全部提醒：--out alerts.xlsx 或 --format json --alerts",
         "all of them: --out alerts.xlsx or --format json --alerts",
     ),
-    "see_all_customers": ("全部客户：--out FILE", "all customers: --out FILE"),
+    "see_all_customers": (
+        "全部客户：--out FILE 或 --format json",
+        "all customers: --out FILE or --format json",
+    ),
+    "top_reps_refused": (
+        "以上为被拒事件最多的 {n} 名销售（共 {total} 名）；"
+        "其余：--rep REP 查看，全部见 --format json",
+        "the {n} of {total} reps with the most refused events; the others: --rep REP, or "
+        "--format json for all",
+    ),
+    "top_reps_overdue": (
+        "以上为逾期客户最多的 {n} 名销售（共 {total} 名）；"
+        "其余：--rep REP 查看，全部见 --format json",
+        "the {n} of {total} reps with the most overdue customers; the others: --rep REP, or "
+        "--format json for all",
+    ),
     "more": ("另有 {n} 条", "{n} more"),
     "reps_title": ("{policy} · {as_of}", "{policy} · {as_of}"),
     "per_rep": (

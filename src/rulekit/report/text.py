@@ -1,11 +1,14 @@
-"""The text report of `replay` and `run` (rich): what a consultant reads, not every customer.
+"""The text report of `replay` and `run` (rich): a summary a consultant reads, not every customer.
 
 Per rep: slots used of the limit, the customers by state, refusals; for `run`, expected
-signings, overdue customers and the pursuit list in priority order (the first `limit`, then
-"n more"). Then the counts, refusals by reason, customers by state, and the alerts by
-severity (critical first) then rep, the first `first` of them with how to see all. Reps are
-named from the people file (`王伟 (r07)`); words and state names are in `labels`' language.
-Every list is in a total order.
+signings and overdue customers. With many reps the table shows the `reps` that need a look
+first (the most refused events for `replay`, the most overdue customers for `run`) and says
+how many more. Then the counts, refusals by reason, customers by state, and the alerts counted
+by level and rule and listed by severity (critical first) then rep, the first `first` of them
+(only those have their messages rendered) with how to see all; for `run`, the pursuit list of
+the reps in the table in priority order (the first `limit`, then "n more"). Everything else is
+in `--out FILE` and `--format json`. Reps are named from the people file (`王伟 (r07)`); words
+and state names are in `labels`' language. Every list is in a total order.
 """
 
 from __future__ import annotations
@@ -20,19 +23,20 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from rulekit.engine.result.result import Result
-    from rulekit.engine.result.rows import CustomerRow
+    from rulekit.engine.result.rows import CustomerRow, RepRow
 
 
 @dataclass(slots=True)
 class Focus:
     """What the report shows: `--rep`, `--state` (empty: all), `--limit` (pursuit list
-    length), `first` (alerts listed)."""
+    length), `first` (alerts listed), `rows` (reps in the table when there are many)."""
 
     reps: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
     limit: int = 5
     first: int = 10
     labels: Labels = field(default_factory=Labels)
+    rows: int = 20
 
     def rep_shown(self, rep: str) -> bool:
         return not self.reps or rep in self.reps
@@ -49,11 +53,21 @@ def _by_count(counter: Counter[str]) -> list[tuple[str, int]]:
 
 def render(result: Result, console: Console, focus: Focus | None = None) -> None:
     """Print a result for people (see the module's docstring)."""
-    focus = focus or Focus()
+    from rulekit.engine.core import collector
+
+    with collector.paused():  # what it counts is acyclic: no collector passes over the world
+        _render(result, console, focus or Focus())
+
+
+def _render(result: Result, console: Console, focus: Focus) -> None:
     lab = focus.labels
     run = result.mode == "run"
     customers = [c for c in result.customers if focus.customer_shown(c)]
-    console.print(_reps_table(result, customers, focus), soft_wrap=False)
+    tally = _Tally(result, customers, focus)
+    console.print(_reps_table(result, tally, focus), soft_wrap=False)
+    if len(tally.shown) < len(tally.reps):
+        which = "top_reps_overdue" if run else "top_reps_refused"
+        console.print(esc(lab.t(which, n=len(tally.shown), total=f"{len(tally.reps):,}")))
     counts = lab.t("run_counts", customers=result.customer_count, reps=len(result.reps))
     if not run:
         counts = lab.t(
@@ -71,12 +85,12 @@ def render(result: Result, console: Console, focus: Focus | None = None) -> None
             [*(f"--rep {r}" for r in focus.reps), *(f"--state {s}" for s in focus.states)]
         )
         console.print(esc(lab.t("filtered", what=what).strip()))
-    rejected = [r for r in result.rejected if focus.rep_shown(r.actor or "")]
-    if rejected:
-        by_reason = Counter(r.reason for r in rejected)
+    if tally.refused_total:
         console.print(
-            esc(lab.t("refused_of", n=len(rejected), total=result.events))
-            + " · ".join(esc(f"{lab.reason(k)} {v:,}") for k, v in _by_count(by_reason))
+            esc(lab.t("refused_of", n=tally.refused_total, total=result.events))
+            + " · ".join(
+                esc(f"{lab.reason(k)} {v:,}") for k, v in _by_count(tally.refused_by_reason)
+            )
         )
     by_state = Counter(c.state for c in customers)
     console.print(
@@ -88,9 +102,8 @@ def render(result: Result, console: Console, focus: Focus | None = None) -> None
         console.print(esc(lab.t("forecast", n=f"{signings:.1f}")))
     _alerts(result, console, focus)
     if run:
-        _pursuit(result, customers, console, focus)
-    else:
-        console.print(esc(lab.t("see_all_customers")))
+        _pursuit(result, customers, tally.shown, console, focus)
+    console.print(esc(lab.t("see_all_customers")))
 
 
 def _states(result: Result) -> list[str]:
@@ -100,23 +113,46 @@ def _states(result: Result) -> list[str]:
     return sorted({c.state for c in result.customers})
 
 
-def _reps_table(result: Result, customers: list[CustomerRow], focus: Focus) -> object:
+class _Tally:
+    """Per rep: refused events by reason, customers by state, overdue customers; the reps the
+    focus keeps, and those the table shows (all, or the `rows` that need a look first)."""
+
+    def __init__(self, result: Result, customers: list[CustomerRow], focus: Focus) -> None:
+        pairs = Counter((r.actor, r.reason) for r in result.rejected)
+        self.refused: Counter[str] = Counter()  # refused events per actor
+        self.refused_by_reason: Counter[str] = Counter()  # of the actors the focus keeps
+        for (actor, reason), n in pairs.items():
+            if actor is not None:
+                self.refused[actor] += n
+            if focus.rep_shown(actor or ""):
+                self.refused_by_reason[reason] += n
+        self.refused_total = sum(self.refused_by_reason.values())
+        self.owned: dict[str, Counter[str]] = {}
+        self.overdue: Counter[str] = Counter()
+        for c in customers:
+            if c.owner is not None:
+                self.owned.setdefault(c.owner, Counter())[c.state] += 1
+                if c.overdue_days:
+                    self.overdue[c.owner] += 1
+        self.reps = [r for r in result.reps if focus.rep_shown(r.rep)]
+        self.shown = self.reps
+        if len(self.reps) > focus.rows + 5:
+            self.shown = sorted(self.reps, key=lambda r: (-self.weight(result, r.rep), r.rep))
+            self.shown = self.shown[: focus.rows]
+
+    def weight(self, result: Result, rep: str) -> int:
+        """What puts a rep first in a long table: overdue customers (run), refusals (replay)."""
+        if result.mode == "run":
+            return self.overdue.get(rep, 0)
+        return self.refused.get(rep, 0)
+
+
+def _reps_table(result: Result, tally: _Tally, focus: Focus) -> object:
     from rich.table import Table
 
     lab = focus.labels
     run = result.mode == "run"
-    refused_by_rep: dict[str, Counter[str]] = {}
-    for r in result.rejected:
-        if r.actor is not None:
-            refused_by_rep.setdefault(r.actor, Counter())[r.reason] += 1
-    owned: dict[str, Counter[str]] = {}
-    overdue: Counter[str] = Counter()
-    for c in customers:
-        if c.owner is not None:
-            owned.setdefault(c.owner, Counter())[c.state] += 1
-            if c.overdue_days:
-                overdue[c.owner] += 1
-    held = {s for counts in owned.values() for s in counts}
+    held = {s for counts in tally.owned.values() for s in counts}
     states = [s for s in _states(result) if s in held and (not focus.states or s in focus.states)]
     as_of = lab.t("as_of", date=lab.date(result.as_of.astimezone(result.tz)))
     table = Table(title=esc(f"{result.policy_id} {result.policy_version} · {as_of}"))
@@ -129,35 +165,32 @@ def _reps_table(result: Result, customers: list[CustomerRow], focus: Focus) -> o
         table.add_column(lab.t("overdue"), justify="right", no_wrap=True)
     if not run:
         table.add_column(lab.t("refused"), justify="right", no_wrap=True)
-    for rep in result.reps:
-        if not focus.rep_shown(rep.rep):
-            continue
+    for rep in tally.shown:
         limit = "" if rep.slot_limit is None else f"/{rep.slot_limit}"
         slots = f"{rep.slots_used}{limit}"
         if rep.slot_limit is not None and rep.slots_used >= rep.slot_limit:
             slots = f"[bold red]{slots}[/]"
-        refused = refused_by_rep.get(rep.rep, Counter())
-        detail = f"{sum(refused.values()):,}" if refused else ""
-        counts = owned.get(rep.rep, Counter())
+        refused = tally.refused.get(rep.rep, 0)
+        detail = f"{refused:,}" if refused else ""
+        counts = tally.owned.get(rep.rep, Counter())
         row = [esc(lab.person(rep.rep)), slots, *(str(counts.get(s, 0) or "") for s in states)]
         if run:
-            row += [f"{rep.expected_signings:.1f}", str(overdue.get(rep.rep, 0) or "")]
+            row += [f"{rep.expected_signings:.1f}", str(tally.overdue.get(rep.rep, 0) or "")]
         table.add_row(*row, *([] if run else [esc(detail)]))
     return table
 
 
 def _alerts(result: Result, console: Console, focus: Focus) -> None:
-    from rulekit.report.alerts import ordered
+    from rulekit.report.alerts import summary
     from rulekit.report.labels import level_rank
 
     lab = focus.labels
-    alerts = [(a, o) for a, o in ordered(result) if focus.rep_shown(o or "")]
-    if not alerts:
+    found = summary(result, focus.rep_shown, focus.first)
+    if not found.total:
         return
-    levels = Counter(a.level for a, _ in alerts)
-    rules = Counter(a.rule for a, _ in alerts)
+    levels, rules = found.levels, found.rules
     console.print(
-        esc(lab.t("alerts", n=len(alerts)))
+        esc(lab.t("alerts", n=found.total))
         + " · ".join(
             esc(f"{lab.level(k)} {levels[k]:,}")
             for k in sorted(levels, key=lambda k: (level_rank(k), k))
@@ -166,28 +199,35 @@ def _alerts(result: Result, console: Console, focus: Focus) -> None:
         + esc(", ".join(f"{k} {v:,}" for k, v in _by_count(rules)))
         + ")"
     )
-    shown = alerts[: focus.first]
-    for alert, owner in shown:
+    for alert, owner in found.first:
         console.print(
             esc(f"  [{lab.level(alert.level)}] {lab.person(owner)} · {alert.rule}: {alert.message}")
         )
-    if len(alerts) > len(shown):
+    if found.total > len(found.first):
         console.print(
             esc(
-                f"  {lab.t('first_of', shown=len(shown), total=len(alerts))}; "
+                f"  {lab.t('first_of', shown=len(found.first), total=found.total)}; "
                 f"{lab.t('see_all_alerts')}"
             )
         )
 
 
-def _pursuit(result: Result, customers: list[CustomerRow], console: Console, focus: Focus) -> None:
-    """Each rep's customers in priority order: the first `limit`, then how many more."""
+def _pursuit(
+    result: Result,
+    customers: list[CustomerRow],
+    reps: list[RepRow],
+    console: Console,
+    focus: Focus,
+) -> None:
+    """The pursuit list of each rep of the table (in its order), in priority order: the first
+    `limit`, then how many more."""
     from rich.table import Table
 
     lab = focus.labels
+    shown = {r.rep for r in reps}
     pools: dict[str, list[CustomerRow]] = {}
     for c in customers:
-        if c.owner is not None and c.priority is not None:
+        if c.owner in shown and c.priority is not None:
             pools.setdefault(c.owner, []).append(c)
     if not pools:
         return
@@ -196,7 +236,7 @@ def _pursuit(result: Result, customers: list[CustomerRow], console: Console, foc
         table.add_column(
             lab.t(key), justify="right" if key in ("priority", "overdue_days") else "left"
         )
-    for rep in sorted(pools):
+    for rep in (r.rep for r in reps if r.rep in pools):
         pool = sorted(pools[rep], key=lambda c: (c.priority or 0, c.customer))
         for i, c in enumerate(pool[: focus.limit]):
             due = f"{c.due[0]} {(result.iso(c.due[1]) or '')[:10]}" if c.due else ""

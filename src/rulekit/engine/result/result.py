@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rulekit.engine.core import collector, metrics
-from rulekit.engine.core.alerts import alerts
+from rulekit.engine.core.alerts import alerts, firing, message
 from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Env
 from rulekit.engine.core.rules import Alert
@@ -51,6 +51,7 @@ class Result:
     frame: CustomerFrame | None = None  # the columnar engine's customers
     _alerts: list[Alert] | None = None
     states: CustomerStates | None = None  # the row engine's customers
+    _streaks: list[Alert] | None = None
 
     @property
     def customers(self) -> list[CustomerRow]:
@@ -86,25 +87,51 @@ class Result:
     def alerts(self) -> list[Alert]:
         """The rules' alerts at as-of, computed on first use (most runs never ask)."""
         if self._alerts is None:
-            world = self.world
-            if world is None:
-                raise RuntimeError(
-                    "alerts need the row engine: evaluate with engine='row' to read them"
-                )
-            program = world.program
+            program, world = self._row_world("alerts")
             found = alerts(program, program.rules, world.customers, self.as_of)
-            watching = metrics.streak_rules(program.rules)
-            if watching:
-                if self.mode == "run":  # a snapshot: its one check is the one at as-of
-                    for rule in watching:
-                        metric = metrics.named(program, rule)
-                        values = metrics.compute(
-                            program, metric, world.customers.values(), self.as_of, world.people
-                        )
-                        world.streaks.check(rule, values)
-                found += metrics.streak_alerts(watching, world.streaks)
-            self._alerts = found
+            self._alerts = found + self._streak_alerts()
         return self._alerts
+
+    def alert_stubs(self) -> list[Alert]:
+        """The alerts of `alerts`, in its order, with the customers' messages left empty:
+        quick to count; `alert_message` renders one."""
+        if self._alerts is not None:
+            return self._alerts
+        program, world = self._row_world("alerts")
+        found = firing(program, program.rules, world.customers, self.as_of)
+        stubs = [Alert(cid, rule.name, rule.alert or "", "") for cid, rule in found]
+        return stubs + self._streak_alerts()
+
+    def alert_message(self, alert: Alert) -> str:
+        """The message of one of `alert_stubs`, as `alerts` has it."""
+        if alert.customer is None or alert.message:
+            return alert.message
+        program, world = self._row_world("alerts")
+        rule = next(r for r in program.rules if r.name == alert.rule)
+        return message(program, rule, world.customers[alert.customer], self.as_of)
+
+    def _row_world(self, what: str) -> tuple[Program, World]:
+        world = self.world
+        if world is None:
+            raise RuntimeError(
+                f"{what} need the row engine: evaluate with engine='row' to read them"
+            )
+        return world.program, world
+
+    def _streak_alerts(self) -> list[Alert]:
+        """The streak rules' alerts (a snapshot checks its streaks once, here)."""
+        if self._streaks is None:
+            program, world = self._row_world("alerts")
+            watching = metrics.streak_rules(program.rules)
+            if watching and self.mode == "run":  # a snapshot: its one check is at as-of
+                for rule in watching:
+                    metric = metrics.named(program, rule)
+                    values = metrics.compute(
+                        program, metric, world.customers.values(), self.as_of, world.people
+                    )
+                    world.streaks.check(rule, values)
+            self._streaks = metrics.streak_alerts(watching, world.streaks) if watching else []
+        return self._streaks
 
     def metrics(self) -> dict[str, Any]:
         """Each declared metric at as-of: `{name: {per, values: {group: value}}}`."""
