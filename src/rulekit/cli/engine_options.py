@@ -283,8 +283,9 @@ def report_labels(result: Any) -> Any:
     from rulekit.report.labels import Labels
 
     world = result.world
-    policy = world.program.policy if world is not None else None
-    return Labels(CHOICES.lang, policy, world.people if world is not None else None)
+    program = world.program if world is not None else result.program
+    people = world.people if world is not None else result.people
+    return Labels(CHOICES.lang, program.policy if program is not None else None, people)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from rulekit.cli.engine_options import (
     input_options,
     table_extensions,
 )
+from rulekit.report.alerts import wants_alerts
 
 
 @click.command("run")
@@ -52,13 +53,13 @@ def command(
     as_of = as_of_value(as_of)
     check_output("--out", out, [policy, records, people], table_extensions())
 
-    if engine != "row" and (with_alerts or fmt == "text"):
-        # the text report and the alerts read the row engine's per-customer state
+    if engine != "row" and (with_alerts or (out and wants_alerts(out))):
+        # every alert with its message: the row engine's per-customer state
         if engine == "columnar":
-            click.echo("rulekit: alerts and the text report use the row engine", err=True)
+            click.echo("rulekit: the alerts use the row engine", err=True)
         engine = "row"
 
-    def work() -> Any:
+    def work(engine: str) -> Any:
         from rulekit import api
         from rulekit.tables import read_table
         from rulekit.tables.fastcsv import read_table_fast
@@ -75,4 +76,20 @@ def command(
             engine=engine,
         )
 
-    emit(guarded(work), fmt, out, with_alerts, with_fields, raw_cells=raw_cells)
+    def text_work() -> Any:
+        """The text report counts the alerts: with polars where it can (see
+        engine/columnar/alerts.py), else with the row engine."""
+        from rulekit.engine.columnar.alerts import NotColumnar
+
+        result = work(engine)
+        if result.world is None:
+            try:
+                result.alert_stubs()
+            except NotColumnar as exc:
+                if engine == "columnar":
+                    click.echo(f"rulekit: the alerts use the row engine ({exc})", err=True)
+                return work("row")
+        return result
+
+    result = guarded(text_work if fmt == "text" else lambda: work(engine))
+    emit(result, fmt, out, with_alerts, with_fields, raw_cells=raw_cells)

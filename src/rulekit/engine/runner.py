@@ -114,7 +114,8 @@ def run(
     """
     folks = read_people(people) if people is not None else People()
     if engine in ("columnar", "auto"):
-        from rulekit.engine.columnar.engine import NotColumnar, run_columnar
+        from rulekit.engine.columnar.alerts import NotColumnar
+        from rulekit.engine.columnar.engine import run_columnar
 
         try:
             return run_columnar(policy, records, as_of, folks)

@@ -39,20 +39,39 @@ class Summary:
     first: list[tuple[Alert, str | None]]
 
 
-def summary(result: Result, owner_shown: Callable[[str], bool], first: int) -> Summary:
-    """The alerts whose owner (or group) `owner_shown` keeps, counted; only the first `first`
-    in `ordered`'s order get their messages rendered (a message is most of an alert's cost)."""
-    owner = owners(result)
-    pairs = [(a, owner.get(a.customer) if a.customer else a.group) for a in result.alert_stubs()]
-    pairs = sorted((p for p in pairs if owner_shown(p[1] or "")), key=_place)
-    cut = min(first, len(pairs))
-    while 0 < cut < len(pairs) and _place(pairs[cut]) == _place(pairs[first - 1]):
+def summary(result: Result, owner_shown: Callable[[str], bool] | None, first: int) -> Summary:
+    """The alerts whose owner (or group) `owner_shown` keeps (None: all), counted; only the
+    first `first` in `ordered`'s order get their messages rendered (a message is most of an
+    alert's cost)."""
+    stubs = result.alert_stubs()
+    owner_of = dict(zip(result.customer_column("customer"), result.customer_column("owner"), strict=True))
+    owners = [owner_of.get(c) if c else g for c, g in zip(stubs.customer, stubs.group, strict=True)]
+    keep = range(len(stubs))
+    if owner_shown is not None:
+        keep = [i for i, o in enumerate(owners) if owner_shown(o or "")]  # type: ignore[assignment]
+    levels = [stubs.level[i] for i in keep]
+    rank = {level: level_rank(level) for level in set(levels)}
+    groups: dict[tuple[int, str], list[int]] = {}  # by (level, owner): few, against many alerts
+    for i, level in zip(keep, levels, strict=True):
+        groups.setdefault((rank[level], owners[i] or "\uffff"), []).append(i)
+    places: list[tuple[int, str, str, str, int]] = []
+    for key in sorted(groups):  # whole groups until `first` are found: the rest come later
+        if len(places) >= first:
+            break
+        places += [(*key, stubs.customer[i] or "", stubs.rule[i], i) for i in groups[key]]
+    places.sort()
+    cut = min(first, len(places))
+    while 0 < cut < len(places) and places[cut][:4] == places[first - 1][:4]:
         cut += 1  # ties on the place are ordered by message, as `ordered` does
-    shown = [(replace(a, message=result.alert_message(a)), o) for a, o in pairs[:cut]]
+    head = [stubs.alert(p[4]) for p in places[:cut]]
+    texts = result.alert_messages(head)
+    shown = [
+        (replace(a, message=m), owners[p[4]]) for a, m, p in zip(head, texts, places, strict=False)
+    ]
     return Summary(
-        len(pairs),
-        Counter(a.level for a, _ in pairs),
-        Counter(a.rule for a, _ in pairs),
+        len(levels),
+        Counter(levels),
+        Counter(stubs.rule[i] for i in keep),
         sorted(shown, key=_order)[:first],
     )
 

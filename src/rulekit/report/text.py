@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rulekit.report.labels import Labels
@@ -42,9 +43,11 @@ class Focus:
         return not self.reps or rep in self.reps
 
     def customer_shown(self, c: CustomerRow) -> bool:
-        return (not self.states or c.state in self.states) and (
-            not self.reps or c.owner in self.reps
-        )
+        return self.keeps(c.state, c.owner)
+
+    def keeps(self, state: str, owner: str | None) -> bool:
+        """True for a customer in this state, with this owner, that the report counts."""
+        return (not self.states or state in self.states) and (not self.reps or owner in self.reps)
 
 
 def _by_count(counter: Counter[str]) -> list[tuple[str, int]]:
@@ -62,7 +65,7 @@ def render(result: Result, console: Console, focus: Focus | None = None) -> None
 def _render(result: Result, console: Console, focus: Focus) -> None:
     lab = focus.labels
     run = result.mode == "run"
-    customers = [c for c in result.customers if focus.customer_shown(c)]
+    customers = _View(result, focus)
     tally = _Tally(result, customers, focus)
     console.print(_reps_table(result, tally, focus), soft_wrap=False)
     if len(tally.shown) < len(tally.reps):
@@ -92,7 +95,7 @@ def _render(result: Result, console: Console, focus: Focus) -> None:
                 esc(f"{lab.reason(k)} {v:,}") for k, v in _by_count(tally.refused_by_reason)
             )
         )
-    by_state = Counter(c.state for c in customers)
+    by_state = Counter(customers.state)
     console.print(
         esc(lab.t("by_state"))
         + " · ".join(esc(f"{lab.state(s)} {by_state[s]:,}") for s in _states(result) if by_state[s])
@@ -107,17 +110,40 @@ def _render(result: Result, console: Console, focus: Focus) -> None:
 
 
 def _states(result: Result) -> list[str]:
-    world = result.world
-    if world is not None:
-        return list(world.program.states)
-    return sorted({c.state for c in result.customers})
+    program = result.world.program if result.world is not None else result.program
+    if program is not None:
+        return list(program.states)
+    return sorted(set(result.customer_column("state")))
+
+
+class _View:
+    """The customers the focus keeps, as columns in customer order (a columnar result's
+    customers are never made into rows)."""
+
+    def __init__(self, result: Result, focus: Focus) -> None:
+        self.result = result
+        names = ("customer", "state", "owner", "overdue_days", "priority")
+        columns = [result.customer_column(n) for n in names]
+        self.index: list[int] | None = None  # the positions kept, None for all
+        if focus.reps or focus.states:
+            pairs = zip(columns[1], columns[2], strict=True)
+            self.index = [i for i, (state, owner) in enumerate(pairs) if focus.keeps(state, owner)]
+            columns = [[column[i] for i in self.index] for column in columns]
+        self.customer, self.state, self.owner, self.overdue, self.priority = columns
+        self._due: list[tuple[str, datetime] | None] | None = None
+
+    def due(self, i: int) -> tuple[str, datetime] | None:
+        """The next timer of the i-th customer kept."""
+        if self._due is None:
+            self._due = self.result.customer_column("due")
+        return self._due[i if self.index is None else self.index[i]]
 
 
 class _Tally:
     """Per rep: refused events by reason, customers by state, overdue customers; the reps the
     focus keeps, and those the table shows (all, or the `rows` that need a look first)."""
 
-    def __init__(self, result: Result, customers: list[CustomerRow], focus: Focus) -> None:
+    def __init__(self, result: Result, customers: _View, focus: Focus) -> None:
         pairs = Counter((r.actor, r.reason) for r in result.rejected)
         self.refused: Counter[str] = Counter()  # refused events per actor
         self.refused_by_reason: Counter[str] = Counter()  # of the actors the focus keeps
@@ -128,12 +154,14 @@ class _Tally:
                 self.refused_by_reason[reason] += n
         self.refused_total = sum(self.refused_by_reason.values())
         self.owned: dict[str, Counter[str]] = {}
-        self.overdue: Counter[str] = Counter()
-        for c in customers:
-            if c.owner is not None:
-                self.owned.setdefault(c.owner, Counter())[c.state] += 1
-                if c.overdue_days:
-                    self.overdue[c.owner] += 1
+        for (owner, state), n in Counter(
+            zip(customers.owner, customers.state, strict=True)
+        ).items():
+            if owner is not None:
+                self.owned.setdefault(owner, Counter())[state] = n
+        self.overdue = Counter(
+            o for o, d in zip(customers.owner, customers.overdue, strict=True) if d and o
+        )
         self.reps = [r for r in result.reps if focus.rep_shown(r.rep)]
         self.shown = self.reps
         if len(self.reps) > focus.rows + 5:
@@ -185,7 +213,7 @@ def _alerts(result: Result, console: Console, focus: Focus) -> None:
     from rulekit.report.labels import level_rank
 
     lab = focus.labels
-    found = summary(result, focus.rep_shown, focus.first)
+    found = summary(result, focus.rep_shown if focus.reps else None, focus.first)
     if not found.total:
         return
     levels, rules = found.levels, found.rules
@@ -214,7 +242,7 @@ def _alerts(result: Result, console: Console, focus: Focus) -> None:
 
 def _pursuit(
     result: Result,
-    customers: list[CustomerRow],
+    customers: _View,
     reps: list[RepRow],
     console: Console,
     focus: Focus,
@@ -225,10 +253,10 @@ def _pursuit(
 
     lab = focus.labels
     shown = {r.rep for r in reps}
-    pools: dict[str, list[CustomerRow]] = {}
-    for c in customers:
-        if c.owner in shown and c.priority is not None:
-            pools.setdefault(c.owner, []).append(c)
+    pools: dict[str, list[tuple[int, str, int]]] = {}  # (priority, customer, i) per rep
+    for i, (owner, priority) in enumerate(zip(customers.owner, customers.priority, strict=True)):
+        if owner in shown and priority is not None:
+            pools.setdefault(owner, []).append((priority, customers.customer[i], i))
     if not pools:
         return
     table = Table(title=esc(lab.t("pursuit")))
@@ -237,16 +265,17 @@ def _pursuit(
             lab.t(key), justify="right" if key in ("priority", "overdue_days") else "left"
         )
     for rep in (r.rep for r in reps if r.rep in pools):
-        pool = sorted(pools[rep], key=lambda c: (c.priority or 0, c.customer))
-        for i, c in enumerate(pool[: focus.limit]):
-            due = f"{c.due[0]} {(result.iso(c.due[1]) or '')[:10]}" if c.due else ""
+        pool = sorted(pools[rep])
+        for n, (priority, cid, i) in enumerate(pool[: focus.limit]):
+            due = customers.due(i)
+            when = f"{due[0]} {(result.iso(due[1]) or '')[:10]}" if due else ""
             table.add_row(
-                esc(lab.person(rep)) if i == 0 else "",
-                str(c.priority),
-                esc(c.customer),
-                esc(c.state),
-                str(c.overdue_days or ""),
-                esc(due),
+                esc(lab.person(rep)) if n == 0 else "",
+                str(priority),
+                esc(cid),
+                esc(customers.state[i]),
+                str(customers.overdue[i] or ""),
+                esc(when),
             )
         if len(pool) > focus.limit:
             table.add_row("", "", esc(lab.t("more", n=len(pool) - focus.limit)), "", "", "")

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from rulekit.compiler import CompiledPolicy
+from rulekit.engine.columnar.alerts import FrameAlerts, NotColumnar, calls
 from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Program, build
 from rulekit.engine.input.record_frame import SnapshotReader
@@ -24,7 +25,7 @@ from rulekit.engine.result.result import NO_STAGE, Result
 from rulekit.engine.result.rows import RepRow, run_rep
 from rulekit.lang import Condition, ast
 from rulekit.lang.checker import check
-from rulekit.lang.polars_backend import Unsupported, children, compile_expr
+from rulekit.lang.polars_backend import Unsupported, compile_expr
 from rulekit.names import scope_for
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame
@@ -33,10 +34,6 @@ _TIME_NAMES = frozenset({"days_in_state", "days_in_stage", "now"})
 _TIME_FUNCTIONS = frozenset({"now", "today", "days_since", "hours_since"})
 _STAGE_ATTRS = ("code", "name", "title", "capability", "index")
 _TARGETS = ("count", "reach", "days", "cost")
-
-
-class NotColumnar(Exception):
-    """The snapshot or the policy needs the row engine; `reason` says why."""
 
 
 def run_columnar(
@@ -158,7 +155,7 @@ class _Run:
         engine evaluates it at each timer's due instant, this engine only at as-of."""
         if condition is None:
             return
-        if condition.names & _TIME_NAMES or _calls(condition.node) & _TIME_FUNCTIONS:
+        if condition.names & _TIME_NAMES or calls(condition.node) & _TIME_FUNCTIONS:
             raise Unsupported(condition.node, f"{what} depends on the time it is evaluated")
 
     # -- timers ---------------------------------------------------------------------------
@@ -292,6 +289,7 @@ class _Run:
 
     def build(self, frame: pl.DataFrame, fired: int) -> Result:
         program, codes = self.program, self.codes
+        measured = frame
         fields = [n for n in program.field_types if n in frame.columns]
         stage = pl.col("stage_index").replace_strict(
             dict(enumerate(codes, start=1)), default=None, return_dtype=pl.String
@@ -323,11 +321,18 @@ class _Run:
             _forecast=_numbers(frame, "forecast"),
         )
         reps = self.reps(out.select("owner", "pending_owner", "stage", "_holds", "_forecast"))
-        customers = out.drop("_holds", "_forecast")
+        customers = CustomerFrame(
+            out.drop("_holds", "_forecast"), codes, [f"field.{n}" for n in fields], program.tz
+        )
+        columns = self.names(measured)
+        alerts = FrameAlerts(
+            program, self.people, self.now, measured,
+            lambda when: self.expr(when, columns, as_bool=True), customers,
+        )  # fmt: skip
         return Result(
             "run", program.policy.id, program.policy.version, self.now, program.tz,
-            reps, [], 0, 0, fired,
-            frame=CustomerFrame(customers, codes, [f"field.{n}" for n in fields], program.tz),
+            reps, [], 0, 0, fired, frame=customers,
+            program=program, people=self.people, alert_source=alerts,
         )  # fmt: skip
 
     def count(self, frame: pl.DataFrame, name: str) -> pl.Expr:
@@ -407,13 +412,4 @@ def _whole_days(frame: pl.DataFrame, name: str) -> pl.Expr:
     return _numbers(frame, name).cast(pl.Int64, strict=False).clip(lower_bound=0)
 
 
-def _calls(node: Any) -> set[str]:
-    """The names of the functions a condition tree calls."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, ast.Call):
-            found.add(item.func)
-        stack.extend(children(item))
-    return found
+__all__ = ["NotColumnar", "integer_sort_key", "run_columnar"]

@@ -6,7 +6,9 @@ lists)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from rulekit.engine.core import collector
 from rulekit.engine.core.program import Program
@@ -14,6 +16,47 @@ from rulekit.engine.core.record import Customer, Env
 from rulekit.engine.core.rules import Alert, Rule
 from rulekit.lang import Condition
 from rulekit.lang.runtime import truth
+
+
+@dataclass(slots=True)
+class Stubs:
+    """Every alert at an instant as columns, in `alerts`' order, messages left empty for the
+    customers' alerts (rendering them is most of an alert's cost): quick to count and sort."""
+
+    customer: list[str | None] = field(default_factory=list)
+    rule: list[str] = field(default_factory=list)
+    level: list[str] = field(default_factory=list)
+    group: list[str | None] = field(default_factory=list)
+    message: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rule)
+
+    def alert(self, i: int) -> Alert:
+        """The i-th alert (its message empty if it is a customer's)."""
+        return Alert(self.customer[i], self.rule[i], self.level[i], self.message[i], self.group[i])
+
+    def extend(self, found: list[Alert]) -> Stubs:
+        """These alerts added at the end (messages and all)."""
+        for a in found:
+            self.customer.append(a.customer)
+            self.rule.append(a.rule)
+            self.level.append(a.level)
+            self.group.append(a.group)
+            self.message.append(a.message)
+        return self
+
+
+class AlertSource(Protocol):
+    """Where a result without the row engine's world finds its alerts (the columnar engine)."""
+
+    def stubs(self) -> Stubs:
+        """Every alert, in `alerts`' order."""
+        ...
+
+    def messages(self, found: list[Alert]) -> list[str]:
+        """The messages of some of `stubs`."""
+        ...
 
 
 def alerts(
@@ -33,16 +76,21 @@ def alerts(
 
 def firing(
     program: Program, rules: list[Rule], customers: dict[str, Customer], at: datetime
-) -> list[tuple[str, Rule]]:
-    """(customer, rule) of every alert `alerts` lists, in its order, messages not rendered."""
-    out = []
+) -> Stubs:
+    """Every alert `alerts` lists, in its order, messages not rendered."""
     watched = _alerting(rules)
+    out = Stubs()
+    add_customer, add_rule, add_level = out.customer.append, out.rule.append, out.level.append
     with collector.paused():
         for cid in sorted(customers):
             env = Env(program, customers[cid], at)
-            for rule, when, _ in watched:
+            for rule, when, level in watched:
                 if truth(when(env)):
-                    out.append((cid, rule))
+                    add_customer(cid)
+                    add_rule(rule.name)
+                    add_level(level)
+    out.group = [None] * len(out.customer)
+    out.message = [""] * len(out.customer)
     return out
 
 

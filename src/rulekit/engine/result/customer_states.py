@@ -24,6 +24,7 @@ Entry = tuple[Any, ...]
 # CustomerRow's attributes an entry holds as they are, by their place in the entry
 COLUMNS = {"customer": 0, "state": 1, "owner": 2, "pending_owner": 3, "state_since": 6,
            "lapses": 7, "renewals": 8, "holds_slot": 9}  # fmt: skip
+RUN_COLUMNS = {"priority": 11, "overdue_days": 12, "due": 13}  # `run` entries only
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,13 @@ class CustomerStates:
         return found
 
     def column(self, name: str) -> list[Any]:
-        """One attribute of every customer (a name of COLUMNS), in customer order."""
-        i = COLUMNS[name]
+        """One attribute of every customer (a name of COLUMNS or RUN_COLUMNS), in customer
+        order; a replay's customers have no priority, overdue days or next timer (None)."""
+        i = COLUMNS.get(name)
+        if i is None:
+            i = RUN_COLUMNS[name]
+            if not self.run:
+                return [None] * len(self.entries)
         return [e[i] for e in self.entries]
 
     def documents(self, start: int, stop: int, fields: bool = False) -> list[dict[str, Any]]:

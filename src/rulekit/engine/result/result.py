@@ -13,7 +13,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rulekit.engine.core import collector, metrics
-from rulekit.engine.core.alerts import alerts, firing, message
+from rulekit.engine.core.alerts import AlertSource, Stubs, alerts, firing, message
+from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Env
 from rulekit.engine.core.rules import Alert
@@ -52,6 +53,9 @@ class Result:
     _alerts: list[Alert] | None = None
     states: CustomerStates | None = None  # the row engine's customers
     _streaks: list[Alert] | None = None
+    program: Program | None = None  # the columnar engine's (the row engine's is world's)
+    people: People | None = None
+    alert_source: AlertSource | None = None  # the columnar engine's alerts, for the text
 
     @property
     def customers(self) -> list[CustomerRow]:
@@ -66,8 +70,9 @@ class Result:
 
     def customer_column(self, name: str) -> list[Any]:
         """One attribute of every customer in customer order (customer, state, owner,
-        pending_owner, state_since, lapses, renewals or holds_slot), without making the rows
-        (a dry-run or a sweep compares and counts them)."""
+        pending_owner, state_since, lapses, renewals, holds_slot, and in `run` priority,
+        overdue_days and due), without making the rows (a dry-run or a sweep compares and
+        counts them; the text report reads its columns)."""
         if self.rows is not None:
             return [getattr(c, name) for c in self.rows]
         if self.states is not None:
@@ -75,6 +80,9 @@ class Result:
         assert self.frame is not None, "a result has rows, states or a frame"
         if name in ("lapses", "renewals"):
             return numbers(self.frame.series(name))
+        if name == "due":
+            to, at = self.frame.column("due_to"), self.frame.column("due_at")
+            return [(t, a) if a is not None else None for t, a in zip(to, at, strict=True)]
         return self.frame.column(name)
 
     @property
@@ -92,23 +100,29 @@ class Result:
             self._alerts = found + self._streak_alerts()
         return self._alerts
 
-    def alert_stubs(self) -> list[Alert]:
-        """The alerts of `alerts`, in its order, with the customers' messages left empty:
-        quick to count; `alert_message` renders one."""
+    def alert_stubs(self) -> Stubs:
+        """The alerts of `alerts`, in its order, as columns, the customers' messages not
+        rendered: quick to count; `alert_messages` renders some."""
         if self._alerts is not None:
-            return self._alerts
+            return Stubs().extend(self._alerts)
+        if self.world is None and self.alert_source is not None:
+            return self.alert_source.stubs()
         program, world = self._row_world("alerts")
         found = firing(program, program.rules, world.customers, self.as_of)
-        stubs = [Alert(cid, rule.name, rule.alert or "", "") for cid, rule in found]
-        return stubs + self._streak_alerts()
+        return found.extend(self._streak_alerts())
 
-    def alert_message(self, alert: Alert) -> str:
-        """The message of one of `alert_stubs`, as `alerts` has it."""
-        if alert.customer is None or alert.message:
-            return alert.message
+    def alert_messages(self, found: list[Alert]) -> list[str]:
+        """The messages of some of `alert_stubs`, as `alerts` has them."""
+        if self.world is None and self.alert_source is not None:
+            return self.alert_source.messages(found)
         program, world = self._row_world("alerts")
-        rule = next(r for r in program.rules if r.name == alert.rule)
-        return message(program, rule, world.customers[alert.customer], self.as_of)
+        rules = {r.name: r for r in program.rules}
+        return [
+            a.message
+            if a.customer is None or a.message
+            else message(program, rules[a.rule], world.customers[a.customer], self.as_of)
+            for a in found
+        ]
 
     def _row_world(self, what: str) -> tuple[Program, World]:
         world = self.world
