@@ -11,7 +11,7 @@ are compared (parsed) before any time is read, then each command runs `--repeat`
 interleaved, and the table shows medians, peak RSS and rulekit's speed as a multiple of the
 hand-written one (> 1: rulekit is faster). `--fields` adds two declared fields of the default
 policy (`region`, `industry`) to every history row, as real exports carry them; `--text`
-also times `rulekit replay` with its default text output.
+also times `rulekit replay` and `rulekit run` with their default text output.
 """
 
 from __future__ import annotations
@@ -155,11 +155,13 @@ def main() -> None:
         }
         if args.text:
             replay["rulekit (text)"] = replay_rk
+        run_rk = [rulekit, "run", "4321-dcbao@1", str(records_csv), "--as-of", RUN_AS_OF]
         run = {
             "hand-written": [*hand, "run", str(records_csv), "--as-of", RUN_AS_OF],
-            "rulekit": [rulekit, "run", "4321-dcbao@1", str(records_csv), "--as-of", RUN_AS_OF,
-                        "--format", "json"],
-        }  # fmt: skip
+            "rulekit": [*run_rk, "--format", "json"],
+        }
+        if args.text:
+            run["rulekit (text)"] = run_rk
         table = ["what | program | median s | peak MB | speed vs hand-written"]
         table += compare(f"replay {len(rows):,} events", replay, tmp, args.repeat)
         table += compare(f"run {args.customers:,} records", run, tmp, args.repeat)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from rulekit import api
 from rulekit.cli.main import cli
 from rulekit.report.alerts import ordered, summary
-from tests.conftest import history_generator
+from tests.conftest import EXAMPLES, history_generator, overlay
 
 AS_OF = "2026-12-31"
 
@@ -125,3 +125,68 @@ def test_run_pursuit_lists_the_table_reps_with_n_more(snapshot: Path) -> None:
     for name in listed:
         assert listed[name] == min(5, pools[name])
         assert listed[name] + more.get(name, 0) == pools[name]
+
+
+def test_columnar_alerts_are_the_row_engines(snapshot: Path) -> None:
+    columnar = api.run("4321-dcbao@1", str(snapshot), as_of=AS_OF, engine="columnar")
+    row = api.run("4321-dcbao@1", str(snapshot), as_of=AS_OF, engine="row")
+    assert columnar.world is None
+    stubs = columnar.alert_stubs()
+    found = [stubs.alert(i) for i in range(len(stubs))]
+    assert [(a.customer, a.rule, a.level) for a in found] == [
+        (a.customer, a.rule, a.level) for a in row.alerts
+    ]
+    assert columnar.alert_messages(found) == [a.message for a in row.alerts]
+
+
+WORLD_MESSAGE = """
+    rules:
+      crowded:
+        when: "state == C and days_in_state > 30"
+        alert: critical
+        message: "{customer}: {open_leads(owner)} open leads of {owner}"
+"""
+WORLD_WHEN = """
+    rules:
+      crowded:
+        when: "state == C and open_leads(owner) > 2"
+        alert: critical
+        message: "{customer} of {owner}"
+"""
+
+
+@pytest.mark.parametrize(
+    "extra", [[], ["--rep", "rep007", "--limit", "2"], ["--state", "C"], ["--lang", "zh"]]
+)
+def test_run_text_with_the_columnar_engine_is_the_row_engines(
+    snapshot: Path, extra: list[str]
+) -> None:
+    args = ["run", "4321-dcbao@1", str(snapshot), "--as-of", AS_OF, *extra]
+    assert invoke(*args) == invoke(*args, "--engine", "row")
+
+
+@pytest.mark.parametrize("body", [WORLD_MESSAGE, WORLD_WHEN])
+def test_alerts_polars_cannot_follow_fall_back_to_the_row_engine(
+    snapshot: Path, tmp_path: Path, body: str
+) -> None:
+    policy = tmp_path / "crowd.yaml"
+    policy.write_text(overlay(body, id="crowd"), encoding="utf-8")
+    args = ["run", str(policy), str(snapshot), "--as-of", AS_OF, "--lang", "en"]
+    out = invoke(*args)
+    assert out == invoke(*args, "--engine", "row")
+    assert "[critical]" in out and "crowded" in out
+    result = CliRunner().invoke(cli, [*args, "--engine", "columnar"])
+    assert "the alerts use the row engine" in result.stderr
+
+
+def test_acme_run_text_with_the_columnar_engine_is_the_row_engines(tmp_path: Path) -> None:
+    acme = EXAMPLES / "acme-valves"
+    people = ["--people", str(acme / "people.csv"), "--as-of", "2026-10-01"]
+    snap = tmp_path / "snapshot.csv"
+    invoke("replay", str(acme / "policy.yaml"), str(acme / "history.xlsx"), *people,
+           "--format", "json", "--out", str(snap))  # fmt: skip
+    args = ["run", str(acme / "policy.yaml"), str(snap), *people, "--lang", "en"]
+    out = invoke(*args)
+    assert out == invoke(*args, "--engine", "row")
+    assert "[critical]" in out and "梁明 (rep16)" in out
+    assert api.run(str(acme / "policy.yaml"), str(snap), as_of="2026-10-01").world is None
