@@ -44,7 +44,9 @@ def summary(result: Result, owner_shown: Callable[[str], bool] | None, first: in
     first `first` in `ordered`'s order get their messages rendered (a message is most of an
     alert's cost)."""
     stubs = result.alert_stubs()
-    owner_of = dict(zip(result.customer_column("customer"), result.customer_column("owner"), strict=True))
+    owner_of = dict(
+        zip(result.customer_column("customer"), result.customer_column("owner"), strict=True)
+    )
     owners = [owner_of.get(c) if c else g for c, g in zip(stubs.customer, stubs.group, strict=True)]
     keep = range(len(stubs))
     if owner_shown is not None:
