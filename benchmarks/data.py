@@ -35,6 +35,17 @@ SNAPSHOT_COLUMNS = [
 HISTORY_COLUMNS = ["at", "customer", "type", "actor", "stage", "to"]
 HISTORY_START = datetime(2021, 1, 1, 9, 0)
 HISTORY_AS_OF = "2026-12-31"  # after the last event a history's customers can have
+# the overlay the dry-run benchmarks compare with the default policy
+CANDIDATE = """\
+rulekit: 1
+extends: 4321-dcbao@1
+id: bench-candidate
+version: 1.0.0
+title: "benchmark candidate: quota 30, lapse after 60 days"
+quota: {limit: 30}
+transitions:
+  lapse: {after: 60d}
+"""
 
 _DAYS = 5 * 365  # the window of dates: five years before as-of
 _STATES = ("new", "D", "C", "B", "A", "OD", "O+", "R", "E", "L")

@@ -36,19 +36,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from data import HISTORY_AS_OF, history  # noqa: E402
+from data import CANDIDATE, HISTORY_AS_OF, history  # noqa: E402
 from vs_handwritten import with_fields, write  # noqa: E402
-
-CANDIDATE = """\
-rulekit: 1
-extends: 4321-dcbao@1
-id: bench-candidate
-version: 1.0.0
-title: "benchmark candidate: quota 30, lapse after 60 days"
-quota: {limit: 30}
-transitions:
-  lapse: {after: 60d}
-"""
 
 
 def peak_mb() -> float:

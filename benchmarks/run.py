@@ -52,17 +52,6 @@ def _load_zen_bench() -> Any:
 
 zen_bench = _load_zen_bench()
 
-CANDIDATE = """\
-rulekit: 1
-extends: 4321-dcbao@1
-id: bench-candidate
-version: 1.0.0
-title: "benchmark candidate: quota 30, lapse after 60 days"
-quota: {limit: 30}
-transitions:
-  lapse: {after: 60d}
-"""
-
 
 # -- the machine ----------------------------------------------------------------------------
 def machine() -> str:
@@ -627,7 +616,7 @@ def replay_rows(table: Table, events: int, customers: int, args: argparse.Namesp
         )
         cand_path = os.path.join(tmp, "candidate.yaml")
         with open(cand_path, "w", encoding="utf-8") as fh:
-            fh.write(CANDIDATE)
+            fh.write(data.CANDIDATE)
         candidate = rulekit.load(cand_path)
         log("· dry-run")
         once(
