@@ -74,15 +74,23 @@ def _in_process(
     return out
 
 
+#: the loggers of the scheduler and its event loop in this process: a cancelled sweep's
+#: shutdown drops connections, which they report (at CRITICAL, with tracebacks); a sweep
+#: reports its own failures through the exceptions it raises
+_QUIET_LOGGERS = ("asyncio", "distributed", "tornado")
+
+
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """Silence asyncio's report of connections dropped while a cancelled sweep shuts down."""
-    logger = logging.getLogger("asyncio")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
+    """Silence the reports of connections dropped while a cancelled sweep shuts down. After
+    a Ctrl-C they stay silent: the scheduler's threads may still report after the sweep has
+    let go of them, while the process ends."""
+    loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    yield  # an exception (Ctrl-C, a cluster lost) goes on with the loggers silent
+    for logger, level in zip(loggers, levels, strict=True):
         logger.setLevel(level)
 
 
