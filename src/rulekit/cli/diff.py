@@ -7,21 +7,16 @@ from typing import Any
 import click
 
 from rulekit.cli.common import policy_path_option
-from rulekit.cli.engine_options import guarded
+from rulekit.cli.engine_options import guarded, text_or_json
 from rulekit.report import json_doc
 
 
 @click.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: one change a line (`quota.limit 50 → 30`, with where it is set); json: "
-    '{"old", "new", "changes": [{"path", "kind", "old", "new", "file", "line"}]} on stdout.',
+@text_or_json(
+    "text: one change a line (`quota.limit 50 → 30`, with where it is set); json: "
+    '{"old", "new", "changes": [{"path", "kind", "old", "new", "file", "line"}]} on stdout.'
 )
 @click.option("--identity", is_flag=True, help="Also show id, version and title changes.")
 @policy_path_option

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from rulekit.cli.common import EXIT_USAGE, policy_path_option
+from rulekit.cli.engine_options import text_or_json
 from rulekit.report import json_doc
 
 
@@ -24,14 +25,9 @@ from rulekit.report import json_doc
     is_flag=True,
     help="Also list the transitions the tests take and never take, and the rules that fire.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a line per test (PASSED, FAILED with each mismatch, SKIPPED with its reason) "
-    'and a summary; json: {"tests", "errors", "summary"} on stdout.',
+@text_or_json(
+    "text: a line per test (PASSED, FAILED with each mismatch, SKIPPED with its reason) "
+    'and a summary; json: {"tests", "errors", "summary"} on stdout.'
 )
 @policy_path_option
 def command(
