@@ -19,7 +19,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from rulekit.sweep.work import History, Outcome, Task, run_candidate
+from rulekit.sweep.work import (
+    History,
+    Outcome,
+    Task,
+    WorkerInterrupted,
+    run_candidate,
+    run_candidate_on_worker,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -85,6 +92,8 @@ def _quiet() -> Iterator[None]:
     """Silence the reports of connections dropped while a cancelled sweep shuts down. After
     a Ctrl-C they stay silent: the scheduler's threads may still report after the sweep has
     let go of them, while the process ends."""
+    import distributed  # noqa: F401 - importing it sets these levels: first, then silence them
+
     loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
@@ -196,14 +205,21 @@ def _on_dask(
     run = uuid.uuid4().hex[:12]
     futures = [
         client.submit(
-            run_candidate, shared, task, key=f"rulekit-sweep-{run}-{task.index}", pure=False
+            run_candidate_on_worker,
+            shared,
+            task,
+            key=f"rulekit-sweep-{run}-{task.index}",
+            pure=False,
         )
         for task in tasks
     ]
     outcomes: dict[int, Outcome] = {}
     try:
         for done, future in enumerate(as_completed(futures), 1):
-            outcome: Outcome = future.result()
+            try:
+                outcome: Outcome = future.result()
+            except WorkerInterrupted:  # a Ctrl-C reached the workers: the sweep is cancelled
+                raise KeyboardInterrupt from None
             outcomes[outcome.index] = outcome
             if progress is not None:
                 progress(done, len(tasks))

@@ -76,3 +76,18 @@ def run_candidate(history: History, task: Task) -> Outcome:
         )
         changed = len(compare(history.baseline, ends(result)))
         return Outcome(task.index, summary(result), changed)
+
+
+class WorkerInterrupted(Exception):
+    """A Ctrl-C reached a worker while it replayed a candidate. Local workers ignore SIGINT,
+    but polars installs its own handler, which aborts a running query with KeyboardInterrupt:
+    in a worker that is an ordinary error of the task (the worker lives on, prints nothing),
+    and the sweep that receives it is cancelled."""
+
+
+def run_candidate_on_worker(history: History, task: Task) -> Outcome:
+    """`run_candidate` as a Dask worker runs it: an interrupt is the task's error."""
+    try:
+        return run_candidate(history, task)
+    except KeyboardInterrupt:
+        raise WorkerInterrupted(f"candidate {task.index} interrupted") from None
