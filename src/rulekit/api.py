@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rulekit.compiler import CompiledPolicy, compile_policy, compile_text
+from rulekit.compiler import CompiledPolicy, check_policy, compile_policy, compile_text
 from rulekit.diagnostics import Diagnostic, DiagnosticError
 
 if TYPE_CHECKING:
@@ -73,8 +73,8 @@ def validate_report(
     seen: set[tuple[object, ...]] = set()
     for path in paths:
         try:
-            _, diags = compile_policy(os.fspath(path), policy_path=policy_path)
-        except DiagnosticError as exc:  # pragma: no cover - compile_policy returns these
+            diags = check_policy(os.fspath(path), policy_path=policy_path)
+        except DiagnosticError as exc:  # pragma: no cover - check_policy returns these
             diags = exc.diagnostics
         for d in diags:
             key = (d.code, d.message, d.span)

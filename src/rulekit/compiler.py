@@ -101,6 +101,20 @@ def compile_policy(
     return compile_document(resolved.document, tuple(resolved.files))
 
 
+def check_policy(
+    path: str, *, policy_path: Sequence[str | os.PathLike[str]] = ()
+) -> list[Diagnostic]:
+    """The diagnostics `compile_policy` gives, found without making pydantic's models of a
+    plainly valid policy (`rulekit validate`: importing pydantic is most of its time)."""
+    from rulekit.policy.loader import locate, resolve
+
+    try:
+        resolved = resolve(locate(path, policy_path), policy_path)
+    except DiagnosticError as exc:
+        return exc.diagnostics
+    return _compile(resolved.document, tuple(resolved.files), check_only=True)[1]
+
+
 def compile_text(
     text: str, name: str = "<text>", *, policy_path: Sequence[str | os.PathLike[str]] = ()
 ) -> tuple[CompiledPolicy | None, list[Diagnostic]]:
@@ -118,15 +132,28 @@ def compile_document(
     doc: Document, files: tuple[str, ...]
 ) -> tuple[CompiledPolicy | None, list[Diagnostic]]:
     """Compile a merged policy document."""
-    from pydantic import ValidationError
+    return _compile(doc, files, check_only=False)
 
+
+def _compile(
+    doc: Document, files: tuple[str, ...], *, check_only: bool
+) -> tuple[CompiledPolicy | None, list[Diagnostic]]:
+    """Compile `doc`; `check_only`: the model of a plainly valid document may be the light
+    path's stand-in (`rulekit.policy.light`), for its diagnostics alone."""
     from rulekit.graph import build, checks, pool_checks
-    from rulekit.policy import fastpath
-    from rulekit.policy.models import Policy
+    from rulekit.policy import light
     from rulekit.timeutil import zone
 
-    policy = fastpath.build(Policy, doc.data)
+    policy: Any = light.build(doc.data)
+    if policy is not None and not check_only:
+        from rulekit.policy.fastpath import to_model
+
+        policy = to_model(policy)
     if policy is None:
+        from pydantic import ValidationError
+
+        from rulekit.policy.models import Policy
+
         try:
             policy = Policy.model_validate(doc.data)
         except ValidationError as exc:

@@ -10,7 +10,7 @@ import pytest
 import rulekit
 from rulekit.compiler import compile_text
 from rulekit.engine.core.schedules import next_run
-from rulekit.policy.pool_models import Schedule
+from rulekit.policy.values import Schedule
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -1,8 +1,11 @@
-"""The fast path that makes policy models without pydantic's validators (`rulekit.policy.fastpath`).
+"""The fast path that makes policy models without pydantic's validators (`rulekit.policy.fastpath`,
+on the light path of `rulekit.policy.light`).
 
 It must make exactly what `Policy.model_validate` makes (values, types, which fields were set)
 or give up: over every policy of the project, over the invalid corpus, and over thousands of
-seeded mutations of the valid policies (a key dropped or added, a value of another type).
+seeded mutations of the valid policies (a key dropped or added, a value of another type). The
+light path's plan must be the one the models give, and `rulekit validate` must not import
+pydantic for a valid policy.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from rulekit.diagnostics import DiagnosticError
-from rulekit.policy import fastpath
+from rulekit.policy import fastpath, light, light_plan
 from rulekit.policy.loader import resolve
 from rulekit.policy.models import Policy
 from tests.conftest import python_output
@@ -139,16 +142,87 @@ def test_mutated_policies_agree_with_pydantic(seed: int) -> None:
 
 
 def test_validating_the_default_policy_builds_no_pydantic_validator() -> None:
-    """The fast path is what `rulekit validate` uses: pydantic's validators and serializers
+    """The fast path is what loading a policy uses: pydantic's validators and serializers
     of the policy models stay unbuilt."""
     code = (
         "from pydantic import BaseModel\n"
-        "from rulekit.api import validate_report\n"
+        "from rulekit.api import load\n"
         "from rulekit.policy import models, pool_models\n"
-        "assert not validate_report(['policy/4321-dcbao.yaml']).diagnostics\n"
+        "load('policy/4321-dcbao.yaml')\n"
         "kinds = [v for m in (models, pool_models) for v in vars(m).values()]\n"
         "built = [k.__name__ for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)\n"
         "         and k.__pydantic_complete__]\n"
         "print(built)\n"
     )
     assert python_output(code) == "[]"
+
+
+@pytest.mark.parametrize("target", ["policy/4321-dcbao.yaml", "examples/acme-valves/proposal.yaml"])
+def test_validate_of_a_valid_policy_imports_no_pydantic_polars_or_networkx(target: str) -> None:
+    code = (
+        "import sys\n"
+        "from rulekit.cli.main import main\n"
+        "try:\n"
+        f"    main(['validate', '{target}'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "heavy = ('pydantic', 'polars', 'networkx', 'lark')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    assert python_output(code).splitlines()[-1] == "[]"
+
+
+def test_validate_of_an_invalid_policy_still_reports_pydantic_errors() -> None:
+    data = copy.deepcopy(dict(DOCUMENTS)["policy/4321-dcbao.yaml"])
+    data["version"] = "one"
+    assert light.build(data) is None
+    assert _slow(data) is None
+
+
+def test_the_light_plan_is_the_one_the_models_give() -> None:
+    """After editing the models, `python -m rulekit.policy.light_plan` writes it again."""
+    assert light.PLAN.read_text("utf-8") == light_plan.render(light_plan.generate())
+
+
+def test_a_plan_of_other_sources_is_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = dict(DOCUMENTS)["policy/4321-dcbao.yaml"]
+    assert light.build(data) is not None
+    light._plan.cache_clear()
+    light._made.cache_clear()
+    monkeypatch.setattr(light, "sources_hash", lambda: "0" * 64)
+    try:
+        assert light.build(data) is None
+    finally:
+        light._plan.cache_clear()
+        light._made.cache_clear()
+
+
+def _same_light(stand_in: Any, model: Any, where: str = "policy") -> None:
+    """A light stand-in reads as its model: fields, which were set, properties."""
+    if isinstance(stand_in, light.Light):
+        assert type(stand_in).__name__ == type(model).__name__, where
+        assert stand_in.model_fields_set == model.model_fields_set, where
+        names = [n for n in dir(type(stand_in)) if isinstance(getattr(type(stand_in), n), property)]
+        for name in [*type(model).model_fields, *names]:
+            _same_light(getattr(stand_in, name), getattr(model, name), f"{where}.{name}")
+    elif isinstance(stand_in, dict):
+        assert list(stand_in) == list(model), where
+        for key in stand_in:
+            _same_light(stand_in[key], model[key], f"{where}.{key}")
+    elif isinstance(stand_in, list):
+        assert len(stand_in) == len(model), where
+        for i, (x, y) in enumerate(zip(stand_in, model, strict=True)):
+            _same_light(x, y, f"{where}[{i}]")
+    else:
+        assert type(stand_in) is type(model) and stand_in == model, where
+
+
+def test_light_stand_ins_read_as_the_models() -> None:
+    checked = 0
+    for _, data in DOCUMENTS:
+        slow = _slow(data)
+        stand_in = light.build(data)
+        if slow is not None and stand_in is not None:
+            _same_light(stand_in, slow)
+            checked += 1
+    assert checked > 20

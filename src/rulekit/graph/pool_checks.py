@@ -52,7 +52,7 @@ def _counted(policy: Policy, doc: Document) -> list[Diagnostic]:
 def _names(policy: Policy, doc: Document) -> list[Diagnostic]:
     from rulekit.lang import BUILTINS
     from rulekit.names import ENGINE_FUNCTIONS, RECORD
-    from rulekit.policy.pool_models import NAME
+    from rulekit.policy.values import NAME
 
     taken = {*BUILTINS, *(f.name for f in ENGINE_FUNCTIONS)}
     out = []

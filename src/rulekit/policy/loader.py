@@ -40,7 +40,7 @@ def read_file(path: str) -> Document:
 
 def parse_document(text: str, path: str) -> Document:
     """Parse a policy's text (named `path` in diagnostics) and check its DSL version."""
-    from rulekit.policy.models import DSL_VERSION
+    from rulekit.policy.values import DSL_VERSION
 
     doc, problems = parse_yaml(text, path)
     if doc is None or any(d.is_error for d in problems):

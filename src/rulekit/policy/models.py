@@ -8,7 +8,6 @@ consultant's error points at their text, not at a union's branches.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -21,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from rulekit.policy import values
 from rulekit.policy.pool_models import (
     CounterSpec,
     MetricSpec,
@@ -29,89 +29,16 @@ from rulekit.policy.pool_models import (
     ScheduleValue,
     StreakSpec,
 )
+from rulekit.policy.values import DSL_VERSION as DSL_VERSION
+from rulekit.policy.values import FIELD_TYPES as FIELD_TYPES
+from rulekit.policy.values import POLICY_ID as POLICY_ID
+from rulekit.policy.values import ROLES as ROLES
+from rulekit.policy.values import SEMVER as SEMVER
 from rulekit.timeutil import Duration
 
-DSL_VERSION = 1
-SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
-)
-POLICY_ID = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][\w.\-\u4e00-\u9fff]*$")
-FIELD_TYPES = ("string", "number", "bool", "date", "datetime", "duration", "list")
-ROLES = ("rep", "admin", "owner", "anyone")
-
-
-def _duration(value: Any) -> Any:
-    if isinstance(value, Duration):
-        return value
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError("expected a duration such as 30d, 2w, 12mo or 1y")
-    if isinstance(value, int | float):
-        raise ValueError(f"`{value}` has no unit; write {value}d for days")
-    return Duration.parse(value)
-
-
-def _percent(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("expected a percentage such as 38% or a fraction such as 0.38")
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            raise ValueError(f"`{value}` is not a percentage; write 38% or 0.38") from None
-    elif isinstance(value, int | float):
-        number = float(value)
-    else:
-        raise ValueError("expected a percentage such as 38% or a fraction such as 0.38")
-    if not 0 <= number <= 1:
-        raise ValueError(f"`{value}` is outside 0%..100%")
-    return number
-
-
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-def _set_value(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        raise ValueError("a `set` value is an expression (text), a number, true/false or null")
-    return value
-
-
-def _field_shorthand(value: Any) -> Any:
-    if isinstance(value, str):
-        return {"type": value}
-    if isinstance(value, dict) and "format" in value and "type" not in value:
-        return {"type": "datetime", **value}  # `at: {format: "%d/%m/%Y %H:%M"}`
-    return value
-
-
-def _date_format(value: str) -> str:
-    """A strptime format that reads back what it writes (`%d/%m/%Y %H:%M`)."""
-    from datetime import datetime
-
-    sample = datetime(2026, 1, 25, 9, 7, 3)
-    if "%" not in value:
-        raise ValueError(f"`{value}` has no `%` directive; write a format such as %d/%m/%Y %H:%M")
-    try:
-        back = datetime.strptime(sample.strftime(value), value)
-    except ValueError as exc:
-        raise ValueError(f"`{value}` is not a date format ({exc})") from None
-    if back.date() != sample.date():
-        raise ValueError(
-            f"`{value}` does not name the year, month and day (%Y, %m, %d); "
-            "write a format such as %d/%m/%Y %H:%M"
-        )
-    return value
-
-
-def _do_shorthand(value: Any) -> Any:
-    return {"action": value} if isinstance(value, str) else value
-
-
-DurationValue = Annotated[Duration, BeforeValidator(_duration)]
-Percent = Annotated[float, BeforeValidator(_percent)]
-Names = Annotated[list[str], BeforeValidator(_as_list), Field(min_length=1)]
+DurationValue = Annotated[Duration, BeforeValidator(values.duration)]
+Percent = Annotated[float, BeforeValidator(values.percent)]
+Names = Annotated[list[str], BeforeValidator(values.as_list), Field(min_length=1)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -130,18 +57,10 @@ class FieldSpec(Strict):
     column: Text | None = None
     format: Text | None = None
     title: str | None = None
-    default: Annotated[Any, BeforeValidator(_set_value)] = None
+    default: Annotated[Any, BeforeValidator(values.set_value)] = None
 
-    @field_validator("format")
-    @classmethod
-    def _known_format(cls, value: str | None) -> str | None:
-        return None if value is None else _date_format(value)
-
-    @model_validator(mode="after")
-    def _format_of_dates(self) -> FieldSpec:
-        if self.format is not None and self.type not in ("date", "datetime"):
-            raise ValueError(f"`format` is for date and datetime fields, not {self.type}")
-        return self
+    _known_format = field_validator("format")(values.date_format)
+    _format_of_dates = model_validator(mode="after")(values.format_of_dates)
 
 
 class EventSpec(Strict):
@@ -155,19 +74,9 @@ class EventSpec(Strict):
     promotes: bool = False
     decides: Literal["grant", "deny"] | None = None
     by: Names | None = None
-    needs: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
+    needs: Annotated[list[str], BeforeValidator(values.as_list)] = Field(default_factory=list)
 
-    @field_validator("by")
-    @classmethod
-    def _known_roles(cls, roles: list[str] | None) -> list[str] | None:
-        return None if roles is None else _check_roles(roles)
-
-
-def _check_roles(roles: list[str]) -> list[str]:
-    for role in roles:
-        if role not in ROLES:
-            raise ValueError(f"`{role}` is not a role; use rep, admin, owner or anyone")
-    return roles
+    _known_roles = field_validator("by")(values.check_roles)
 
 
 class Target(Strict):
@@ -219,14 +128,11 @@ class TransitionSpec(Strict):
     by: Names = Field(default_factory=lambda: ["anyone"])
     approval: Literal["admin"] | None = None
     when: Text | None = None
-    set: dict[str, Annotated[Any, BeforeValidator(_set_value)]] = Field(default_factory=dict)
+    set: dict[str, Annotated[Any, BeforeValidator(values.set_value)]] = Field(default_factory=dict)
     clear_stages: bool = False
     title: str | None = None
 
-    @field_validator("by")
-    @classmethod
-    def _known_roles(cls, roles: list[str]) -> list[str]:
-        return _check_roles(roles)
+    _known_roles = field_validator("by")(values.check_roles)
 
 
 class QuotaSpec(Strict):
@@ -252,12 +158,7 @@ class ActionSpec(Strict):
     overflow: OverflowSpec | None = None
     routes: Annotated[list[RouteSpec], Field(min_length=1)] | None = None
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> ActionSpec:
-        kinds = [k for k in ("action", "assign", "routes") if getattr(self, k) is not None]
-        if len(kinds) > 1:
-            raise ValueError(f"a rule does one thing: `{kinds[0]}` or `{kinds[1]}`, not both")
-        return self
+    _one_kind = model_validator(mode="after")(values.one_action)
 
 
 class RuleSpec(Strict):
@@ -267,15 +168,11 @@ class RuleSpec(Strict):
     streak: StreakSpec | None = None
     alert: Literal["info", "warning", "critical"] | None = None
     message: str | None = None
-    do: Annotated[ActionSpec, BeforeValidator(_do_shorthand)] | None = None
+    do: Annotated[ActionSpec, BeforeValidator(values.do_shorthand)] | None = None
     schedule: ScheduleValue | None = None
     title: str | None = None
 
-    @model_validator(mode="after")
-    def _when_or_streak(self) -> RuleSpec:
-        if (self.when is None) == (self.streak is None):
-            raise ValueError("a rule has a `when` condition or a `streak`, exactly one of them")
-        return self
+    _when_or_streak = model_validator(mode="after")(values.when_or_streak)
 
 
 class RankSpec(Strict):
@@ -301,7 +198,7 @@ class Policy(Strict):
     title: str | None = None
     description: str | None = None
     timezone: Text = "UTC"
-    fields: dict[str, Annotated[FieldSpec, BeforeValidator(_field_shorthand)]] = Field(
+    fields: dict[str, Annotated[FieldSpec, BeforeValidator(values.field_shorthand)]] = Field(
         default_factory=dict
     )
     events: dict[str, EventSpec | None] = Field(default_factory=dict)
@@ -321,29 +218,7 @@ class Policy(Strict):
         Field(default_factory=dict)
     )
 
-    @field_validator("version")
-    @classmethod
-    def _semver(cls, value: str) -> str:
-        if not SEMVER.fullmatch(value):
-            raise ValueError(f"`{value}` is not a semantic version; write MAJOR.MINOR.PATCH: 1.0.0")
-        return value
-
-    @field_validator("id")
-    @classmethod
-    def _policy_id(cls, value: str) -> str:
-        if not POLICY_ID.fullmatch(value) or "@" in value:
-            raise ValueError(f"`{value}` is not a policy id; use letters, digits, - and _")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        from rulekit.timeutil import zone
-
-        zone(value)
-        return value
-
-    @property
-    def major(self) -> int:
-        """The major version number."""
-        return int(self.version.split(".", 1)[0])
+    _semver = field_validator("version")(values.semver)
+    _policy_id = field_validator("id")(values.policy_id)
+    _timezone = field_validator("timezone")(values.timezone)
+    major = property(values.major, doc="The major version number.")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rulekit.policy.pool_models import DAILY, Schedule
+from rulekit.policy.values import DAILY, Schedule
 
 if TYPE_CHECKING:
     from rulekit.compiler import CompiledPolicy

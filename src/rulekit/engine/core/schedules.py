@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from rulekit.policy.pool_models import Schedule
+from rulekit.policy.values import Schedule
 
 
 def _at(day: datetime, schedule: Schedule, tz: tzinfo) -> datetime:

@@ -37,7 +37,7 @@ from rulekit.engine.replay.world import (
     over_quota,
 )
 from rulekit.lang.runtime import truth
-from rulekit.policy.pool_models import DAILY, Schedule
+from rulekit.policy.values import DAILY, Schedule
 
 
 class Replayer:

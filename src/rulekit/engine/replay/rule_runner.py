@@ -24,7 +24,7 @@ from rulekit.engine.core.rules import Rule
 from rulekit.engine.replay.routing import Router
 from rulekit.engine.replay.world import World
 from rulekit.lang.runtime import truth
-from rulekit.policy.pool_models import Schedule
+from rulekit.policy.values import Schedule
 
 
 class RuleRunner:
