@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rulekit.compiler import CompiledPolicy, check_policy, compile_policy, compile_text
+from rulekit.compiler import CompiledPolicy, check_policy, compile_policy
 from rulekit.diagnostics import Diagnostic, DiagnosticError
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def validate_text(
     text: str, name: str = "<text>", *, policy_path: Sequence[PathLike] = ()
 ) -> list[Diagnostic]:
     """Check a policy given as text (an editor's buffer); `name` labels the diagnostics."""
-    return sorted(compile_text(text, name, policy_path=policy_path)[1], key=Diagnostic.sort_key)
+    return sorted(check_policy(name, policy_path=policy_path, text=text), key=Diagnostic.sort_key)
 
 
 def validate_report(

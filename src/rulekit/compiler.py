@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from rulekit.graph.build import StateGraph
     from rulekit.lang import Condition, Scope, Template
+    from rulekit.policy.loader import Resolved
     from rulekit.policy.models import Policy
 
 ORDER_DIRECTIONS = ("asc", "desc")
@@ -88,28 +89,37 @@ class CompiledPolicy:
         return f"<CompiledPolicy {self.id}@{self.version} from {self.files[0]}>"
 
 
+def _resolved(
+    path: str, policy_path: Sequence[str | os.PathLike[str]], text: str | None = None
+) -> Resolved:
+    """The merged document of a policy file or `ID@MAJOR` reference, or of `text` (named
+    `path`); raises DiagnosticError."""
+    from rulekit.policy.loader import locate, resolve
+
+    if text is not None:
+        return resolve(path, policy_path, text=text)
+    return resolve(locate(path, policy_path), policy_path)
+
+
 def compile_policy(
     path: str, *, policy_path: Sequence[str | os.PathLike[str]] = ()
 ) -> tuple[CompiledPolicy | None, list[Diagnostic]]:
     """Compile a policy file or `ID@MAJOR` reference; never raises on bad input."""
-    from rulekit.policy.loader import locate, resolve
-
     try:
-        resolved = resolve(locate(path, policy_path), policy_path)
+        resolved = _resolved(path, policy_path)
     except DiagnosticError as exc:
         return None, exc.diagnostics
     return compile_document(resolved.document, tuple(resolved.files))
 
 
 def check_policy(
-    path: str, *, policy_path: Sequence[str | os.PathLike[str]] = ()
+    path: str, *, policy_path: Sequence[str | os.PathLike[str]] = (), text: str | None = None
 ) -> list[Diagnostic]:
-    """The diagnostics `compile_policy` gives, found without making pydantic's models of a
-    plainly valid policy (`rulekit validate`: importing pydantic is most of its time)."""
-    from rulekit.policy.loader import locate, resolve
-
+    """The diagnostics `compile_policy` (or with `text`, `compile_text`) gives, found without
+    making pydantic's models of a plainly valid policy: `rulekit validate` and editors need
+    no more, and importing pydantic would be most of their time."""
     try:
-        resolved = resolve(locate(path, policy_path), policy_path)
+        resolved = _resolved(path, policy_path, text)
     except DiagnosticError as exc:
         return exc.diagnostics
     return _compile(resolved.document, tuple(resolved.files), check_only=True)[1]
@@ -119,10 +129,8 @@ def compile_text(
     text: str, name: str = "<text>", *, policy_path: Sequence[str | os.PathLike[str]] = ()
 ) -> tuple[CompiledPolicy | None, list[Diagnostic]]:
     """Compile a policy given as text (an editor buffer); `name` is used in diagnostics."""
-    from rulekit.policy.loader import resolve
-
     try:
-        resolved = resolve(name, policy_path, text=text)
+        resolved = _resolved(name, policy_path, text)
     except DiagnosticError as exc:
         return None, exc.diagnostics
     return compile_document(resolved.document, tuple(resolved.files))
