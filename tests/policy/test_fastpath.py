@@ -181,7 +181,8 @@ def test_validate_of_an_invalid_policy_still_reports_pydantic_errors() -> None:
 
 def test_the_light_plan_is_the_one_the_models_give() -> None:
     """After editing the models, `python -m rulekit.policy.light_plan` writes it again."""
-    assert light.PLAN.read_text("utf-8") == light_plan.render(light_plan.generate())
+    fresh = light_plan.render(light_plan.generate())
+    assert light.PLAN.read_text("utf-8") == fresh, "run: python -m rulekit.policy.light_plan"
 
 
 def test_a_plan_of_other_sources_is_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
