@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rulekit.compiler import CompiledPolicy
+from rulekit.engine.columnar.world_alerts import WorldAlerts
 from rulekit.engine.core import collector
 from rulekit.engine.core import program as programs
 from rulekit.engine.core.people import People
@@ -91,7 +92,10 @@ def replay_log(
         counted = len(log.events) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
         if not keep_log:
             log.events.clear()
-        return results.build(program, world, as_of, "replay", counted)
+        result = results.build(program, world, as_of, "replay", counted)
+        if result.states is not None:  # the text report counts its alerts with polars
+            result.alert_source = WorldAlerts(world, result.states, as_of)
+        return result
 
 
 def run(

@@ -17,6 +17,7 @@ import polars as pl
 
 from rulekit.compiler import CompiledPolicy
 from rulekit.engine.columnar.alerts import FrameAlerts, NotColumnar, calls
+from rulekit.engine.columnar.names import Columns
 from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Program, build
 from rulekit.engine.input.record_frame import SnapshotReader
@@ -24,16 +25,12 @@ from rulekit.engine.result.customer_frame import CustomerFrame
 from rulekit.engine.result.result import NO_STAGE, Result
 from rulekit.engine.result.rows import RepRow, run_rep
 from rulekit.lang import Condition, ast
-from rulekit.lang.checker import check
-from rulekit.lang.polars_backend import Unsupported, compile_expr
-from rulekit.names import scope_for
+from rulekit.lang.polars_backend import Unsupported
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame
 
 _TIME_NAMES = frozenset({"days_in_state", "days_in_stage", "now"})
 _TIME_FUNCTIONS = frozenset({"now", "today", "days_since", "hours_since"})
-_STAGE_ATTRS = ("code", "name", "title", "capability", "index")
-_TARGETS = ("count", "reach", "days", "cost")
 
 
 def run_columnar(
@@ -59,96 +56,15 @@ class _Run:
         self.now = as_of
         self.now_utc = as_of.astimezone(UTC).replace(tzinfo=None)
         self.people = people
-        self.scope = scope_for(policy.model)
-        self.codes = [s.code for s in self.program.stages]
+        self.columns = Columns(self.program, as_of)
+        self.codes = self.columns.codes
 
     # -- names ----------------------------------------------------------------------------
     def names(self, frame: pl.DataFrame) -> dict[str, pl.Expr]:
-        program, codes = self.program, self.codes
-        flags = [pl.col(f"flag_{c}") for c in codes]
-        run = pl.lit(0, dtype=pl.Int64)
-        for flag in reversed(flags):  # length of the unbroken run of 1s from the first stage
-            run = pl.when(flag == 1).then(run + 1).otherwise(0)
-        stage_index = pl.when(run > 0).then(run).otherwise(None)
-        state_stage = pl.col("state").replace_strict(
-            {c: i for i, c in enumerate(codes, start=1)}, default=None, return_dtype=pl.Int64
-        )
-        dates = [pl.col(f"at_{c}") for c in codes]
-        stage_date = pl.lit(None, dtype=pl.Datetime("us"))
-        for i, at in enumerate(dates, start=1):
-            stage_date = pl.when(run == i).then(at).otherwise(stage_date)
-        stage_since = pl.coalesce(stage_date, pl.col("state_since"))
-        days = (pl.lit(self.now_utc) - stage_since).dt.total_microseconds() // 86_400_000_000
-        days_state = (
-            pl.lit(self.now_utc) - pl.col("state_since")
-        ).dt.total_microseconds() // 86_400_000_000
-        columns: dict[str, pl.Expr] = {
-            "customer": pl.col("customer"),
-            "state": pl.col("state"),
-            "owner": pl.col("owner"),
-            "pending_owner": pl.col("pending_owner"),
-            "pending": pl.col("pending_owner").is_not_null()
-            & pl.col("state").is_in(sorted(self.program.approval_from)),
-            "state_since": pl.col("state_since"),
-            "stage_index": stage_index,
-            "stage": stage_index.replace_strict(
-                {i: c for i, c in enumerate(codes, start=1)}, default=None, return_dtype=pl.String
-            ),
-            "stage_since": stage_since,
-            "days_in_stage": days,
-            "days_in_state": days_state,
-        }
-        for name, value in program.params.items():  # plain parameters are constants
-            if isinstance(value, bool | int | float | str):
-                columns[f"params.{name}"] = pl.lit(value)
-        for name in program.field_types:
-            if name in frame.columns and name not in columns:
-                default = program.field_defaults.get(name)
-                col = pl.col(name)
-                columns[name] = col.fill_null(default) if default is not None else col
-        objects = {
-            "this_stage": stage_index,
-            "next_stage": pl.coalesce(stage_index, pl.lit(0)) + 1,
-            "first_stage": pl.lit(1),
-            "last_stage": pl.lit(len(codes)),
-            "stage_of_state": state_stage,
-            "stage_after_state": pl.coalesce(state_stage, pl.lit(0)) + 1,
-        }
-        for obj, index in objects.items():
-            columns.update(self.stage_paths(obj, index, flags, dates))
-        for code, i in zip(codes, range(1, len(codes) + 1), strict=True):
-            columns.update(self.stage_paths(f"stages.{code}", pl.lit(i), flags, dates))
-        return columns
-
-    def stage_paths(
-        self, obj: str, index: pl.Expr, flags: list[pl.Expr], dates: list[pl.Expr]
-    ) -> dict[str, pl.Expr]:
-        stages = self.program.stages
-        out: dict[str, pl.Expr] = {}
-        for attr in _STAGE_ATTRS:
-            values = {s.index: getattr(s, attr) for s in stages}
-            out[f"{obj}.{attr}"] = index.replace_strict(values, default=None)
-        for attr in _TARGETS:
-            values = {s.index: getattr(s.target, attr) for s in stages}
-            out[f"{obj}.target.{attr}"] = index.replace_strict(
-                values, default=None, return_dtype=pl.Float64
-            )
-        flag = pl.lit(None, dtype=pl.Int8)
-        date = pl.lit(None, dtype=pl.Datetime("us"))
-        for i, (f, d) in enumerate(zip(flags, dates, strict=True), start=1):
-            flag = pl.when(index == i).then(f).otherwise(flag)
-            date = pl.when(index == i).then(d).otherwise(date)
-        out[f"{obj}.flag"] = flag
-        out[f"{obj}.at"] = date
-        return out
+        return self.columns.names(frame.columns)
 
     def expr(self, condition: Condition, columns: dict[str, pl.Expr], as_bool: bool) -> pl.Expr:
-        info, problems = check(condition.node, self.scope, None)
-        if problems:
-            raise Unsupported(condition.node, "the condition does not check on its own")
-        return compile_expr(
-            condition.node, info, columns, now=self.now, tz=self.program.tz, as_bool=as_bool
-        )
+        return self.columns.expr(condition, columns, as_bool)
 
     def timeless(self, condition: Condition | None, what: str) -> None:
         """Refuse a condition whose value depends on the instant it is evaluated at: the row

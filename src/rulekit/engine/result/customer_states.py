@@ -73,6 +73,21 @@ class CustomerStates:
                 return [None] * len(self.entries)
         return [e[i] for e in self.entries]
 
+    def flag_sets(self) -> tuple[list[int], list[tuple[int, ...]]]:
+        """Each customer's set of stage flags as an index into the second list, the distinct
+        sets (their flags in path order): few sets, against many customers."""
+        shapes = list(self.shapes.values())
+        place = {id(shape): i for i, shape in enumerate(shapes)}
+        return [place[id(e[4])] for e in self.entries], [tuple(s.flags.values()) for s in shapes]
+
+    def stage_dates(self) -> list[datetime | None]:
+        """Every customer's stage dates in path order, one customer after the other."""
+        return [d for e in self.entries for d in e[5]]
+
+    def field(self, name: str) -> list[Any]:
+        """One policy field of every customer as it holds it (None where it has none)."""
+        return [e[10].get(name) for e in self.entries]
+
     def documents(self, start: int, stop: int, fields: bool = False) -> list[dict[str, Any]]:
         """The document's objects of customers `start` to `stop` (docs/formats.md); with
         `fields`, each with its policy fields as `fields`."""

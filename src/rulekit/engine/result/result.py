@@ -55,7 +55,7 @@ class Result:
     _streaks: list[Alert] | None = None
     program: Program | None = None  # the columnar engine's (the row engine's is world's)
     people: People | None = None
-    alert_source: AlertSource | None = None  # the columnar engine's alerts, for the text
+    alert_source: AlertSource | None = None  # the alerts counted with polars, for the text
 
     @property
     def customers(self) -> list[CustomerRow]:
@@ -105,8 +105,9 @@ class Result:
         rendered: quick to count; `alert_messages` renders some."""
         if self._alerts is not None:
             return Stubs().extend(self._alerts)
-        if self.world is None and self.alert_source is not None:
-            return self.alert_source.stubs()
+        if self.alert_source is not None:
+            found = self.alert_source.stubs()
+            return found if self.world is None else found.extend(self._streak_alerts())
         program, world = self._row_world("alerts")
         found = firing(program, program.rules, world.customers, self.as_of)
         return found.extend(self._streak_alerts())
