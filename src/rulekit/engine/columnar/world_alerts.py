@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from itertools import chain
 from typing import Any
 
 import polars as pl
@@ -24,6 +25,7 @@ from rulekit.engine.columnar.alerts import NotColumnar
 from rulekit.engine.columnar.names import Columns
 from rulekit.engine.core.alerts import Stubs, firing, message
 from rulekit.engine.core.rules import Alert
+from rulekit.engine.input.record_frame import fixed_offset
 from rulekit.engine.replay.world import World
 from rulekit.engine.result.customer_states import CustomerStates
 from rulekit.lang.polars_backend import Unsupported
@@ -131,7 +133,7 @@ class _Frame:
         try:
             for name in sorted(names):
                 data[name] = self.column(name)
-        except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
+        except (TypeError, AttributeError, ValueError, OverflowError, pl.exceptions.PolarsError):
             raise NotColumnar("values a column cannot hold as the row engine does") from None
         return pl.DataFrame(data)
 
@@ -143,8 +145,6 @@ class _Frame:
             customers = self.world.customers
             pending = [customers[c].pending is not None for c in states.column("customer")]
             return pl.Series(name, pending, dtype=pl.Boolean)
-        if name == "state_since":
-            return _instants(name, states.column(name))
         if name in self.fields:
             return self.field(name)
         if self._stages is None:
@@ -152,14 +152,17 @@ class _Frame:
         return self._stages[name]
 
     def stages(self) -> dict[str, pl.Series]:
-        """`flag_<code>` and `at_<code>` of every stage."""
-        codes = self.states.codes
-        index, sets = self.states.flag_sets()
+        """`state_since`, and `flag_<code>` and `at_<code>` of every stage (the instants read
+        at once: one look at the zone's offsets)."""
+        states, codes = self.states, self.states.codes
+        index, sets = states.flag_sets()
         if any(v.__class__ is not int for values in sets for v in values):
             raise TypeError("a stage flag that is not an integer")
         place = pl.Series(index, dtype=pl.Int64)
-        dates = _instants("at", self.states.stage_dates())
-        out = {}
+        since = states.column("state_since")
+        instants = _instants("at", [*since, *chain.from_iterable(states.stage_dates())], states.tz)
+        out = {"state_since": instants.head(len(since)).alias("state_since")}
+        dates = instants.slice(len(since))
         for k, code in enumerate(codes):
             flags = pl.Series(f"flag_{code}", [values[k] for values in sets], dtype=pl.Int8)
             out[f"flag_{code}"] = flags.gather(place)
@@ -170,7 +173,7 @@ class _Frame:
         kind = self.fields[name]
         values = self.states.field(name)
         if kind == "instant":
-            return _instants(name, values)
+            return _instants(name, values, self.states.tz)
         if kind == "number":
             if not all(v is None or _exact_number(v) for v in values):
                 raise TypeError(f"`{name}` holds other values than numbers")
@@ -187,16 +190,35 @@ def _exact_number(value: Any) -> bool:
     return math.isfinite(value) and abs(value) <= _MAX_EXACT
 
 
-def _instants(name: str, values: Iterable[Any]) -> pl.Series:
-    """Aware instants as naive UTC (a naive one, or a date, raises TypeError)."""
-    micros = [
-        None if v is None else (v - _EPOCH) // _MICROSECOND
-        if v.__class__ is datetime
-        else _not_instant(v)
-        for v in values
-    ]  # fmt: skip
+def _instants(name: str, values: list[Any], tz: tzinfo) -> pl.Series:
+    """Aware instants as naive UTC (a naive one, or a date, raises TypeError).
+
+    Instants in `tz` (all of a replay's) are read as their wall-clock time, which skips the
+    zone's rules (a subtraction of two datetimes of one tzinfo is the naive one, twice as
+    fast), then moved by the zone's offset when it is the same over all of them (as
+    `SnapshotReader` reads a snapshot's); any other instant, or a zone whose offset changes
+    over them, is read with the zone's rules, one by one."""
+    base = datetime(1970, 1, 1, tzinfo=tz)
+    try:
+        wall = [None if v is None else (v - base) // _MICROSECOND if v.tzinfo is tz else _other()
+                for v in values]  # fmt: skip
+    except _OtherZone:
+        wall = None
+    if wall is not None:
+        local = pl.Series(name, wall, dtype=pl.Int64, strict=True).cast(pl.Datetime("us"))
+        low, high = local.min(), local.max()
+        offset = None
+        if isinstance(low, datetime) and isinstance(high, datetime):
+            offset = fixed_offset(tz, low.date(), high.date())
+        if offset is not None or low is None:
+            return local - (offset or timedelta(0))
+    micros = [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
     return pl.Series(name, micros, dtype=pl.Int64, strict=True).cast(pl.Datetime("us"))
 
 
-def _not_instant(value: Any) -> int:
-    raise TypeError(f"{value!r} is not an instant")
+class _OtherZone(Exception):
+    """An instant in another zone than the policy's."""
+
+
+def _other() -> int:
+    raise _OtherZone

@@ -45,6 +45,7 @@ class CustomerStates:
     tz: tzinfo
     run: bool  # `run` entries carry priority, overdue days and the next timer
     shapes: dict[tuple[int, ...], Flags] = field(default_factory=dict)
+    _columns: dict[str, list[Any]] = field(default_factory=dict)  # `column`'s, made once
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -65,13 +66,18 @@ class CustomerStates:
 
     def column(self, name: str) -> list[Any]:
         """One attribute of every customer (a name of COLUMNS or RUN_COLUMNS), in customer
-        order; a replay's customers have no priority, overdue days or next timer (None)."""
-        i = COLUMNS.get(name)
-        if i is None:
-            i = RUN_COLUMNS[name]
-            if not self.run:
-                return [None] * len(self.entries)
-        return [e[i] for e in self.entries]
+        order; a replay's customers have no priority, overdue days or next timer (None).
+        Made once and shared by every caller (a report reads some several times): read, not
+        changed."""
+        found = self._columns.get(name)
+        if found is None:
+            i = COLUMNS.get(name)
+            if i is None:
+                i = RUN_COLUMNS[name]
+                if not self.run:
+                    return [None] * len(self.entries)
+            found = self._columns[name] = [e[i] for e in self.entries]
+        return found
 
     def flag_sets(self) -> tuple[list[int], list[tuple[int, ...]]]:
         """Each customer's set of stage flags as an index into the second list, the distinct
@@ -80,9 +86,9 @@ class CustomerStates:
         place = {id(shape): i for i, shape in enumerate(shapes)}
         return [place[id(e[4])] for e in self.entries], [tuple(s.flags.values()) for s in shapes]
 
-    def stage_dates(self) -> list[datetime | None]:
-        """Every customer's stage dates in path order, one customer after the other."""
-        return [d for e in self.entries for d in e[5]]
+    def stage_dates(self) -> list[list[datetime | None]]:
+        """Every customer's stage dates (in path order), in customer order."""
+        return [e[5] for e in self.entries]
 
     def field(self, name: str) -> list[Any]:
         """One policy field of every customer as it holds it (None where it has none)."""
