@@ -199,3 +199,22 @@ def test_replay_text_is_the_same_on_either_path(
     monkeypatch.setattr(WorldAlerts, "_counted", refuse)
     assert [invoke(cmd) for cmd in runs] == fast
     assert "stale" in fast[0]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin", "America/Sao_Paulo"])
+def test_instants_are_their_utc_time_in_any_zone(zone: str) -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from rulekit.engine.columnar.world_alerts import _instants
+
+    tz = ZoneInfo(zone)
+    start = datetime(2024, 3, 20, 1, 30, tzinfo=tz)
+    same = [start + timedelta(hours=7 * i, microseconds=i) for i in range(400)]  # over a DST change
+    fold = datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=tz)
+    other = [datetime(2026, 1, 1, 9, tzinfo=UTC), None, datetime(2026, 1, 1, tzinfo=tz)]
+    for values in (same, same[:5], [*same, fold, None], other, [None, None], []):
+        expected = [None if v is None else v.astimezone(UTC).replace(tzinfo=None) for v in values]
+        assert _instants("x", values, tz).to_list() == expected
+    with pytest.raises(TypeError):
+        _instants("x", [datetime(2026, 1, 1)], tz)  # a naive instant: the row engine decides
