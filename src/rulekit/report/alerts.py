@@ -55,7 +55,7 @@ def summary(result: Result, owner_shown: Callable[[str], bool] | None, first: in
     keep = range(len(stubs))
     if owner_shown is not None:
         keep = [i for i, o in enumerate(owners) if owner_shown(o or "")]  # type: ignore[assignment]
-    levels = [stubs.level[i] for i in keep]
+    levels = stubs.level if owner_shown is None else [stubs.level[i] for i in keep]
     rank = {level: level_rank(level) for level in set(levels)}
     groups: dict[tuple[int, str], list[int]] = {}  # by (level, owner): few, against many alerts
     for i, level in zip(keep, levels, strict=True):
@@ -77,7 +77,7 @@ def summary(result: Result, owner_shown: Callable[[str], bool] | None, first: in
     return Summary(
         len(levels),
         Counter(levels),
-        Counter(stubs.rule[i] for i in keep),
+        Counter(stubs.rule if owner_shown is None else [stubs.rule[i] for i in keep]),
         sorted(shown, key=_order)[:first],
     )
 

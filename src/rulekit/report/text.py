@@ -163,9 +163,10 @@ class _Tally:
         ).items():
             if owner is not None:
                 self.owned.setdefault(owner, Counter())[state] = n
-        self.overdue = Counter(
-            o for o, d in zip(customers.owner, customers.overdue, strict=True) if d and o
-        )
+        self.overdue: Counter[str] = Counter()
+        if any(customers.overdue):  # a replay's customers have no overdue days
+            owned_days = zip(customers.owner, customers.overdue, strict=True)
+            self.overdue.update(o for o, d in owned_days if d and o)
         self.reps = [r for r in result.reps if focus.rep_shown(r.rep)]
         self.shown = self.reps
         if len(self.reps) > focus.rows + 5:

@@ -95,9 +95,9 @@ class WorldAlerts:
         if found.height:
             index = found.get_column("_rule").to_list()
             ids = self.states.column("customer")
-            out.customer = [ids[i] for i in found.get_column("_i").to_list()]
-            out.rule = [rules[k].name for k in index]
-            out.level = [rules[k].alert or "" for k in index]
+            out.customer = list(map(ids.__getitem__, found.get_column("_i").to_list()))
+            out.rule = list(map([r.name for r in rules].__getitem__, index))
+            out.level = list(map([r.alert or "" for r in rules].__getitem__, index))
             out.group = [None] * found.height
             out.message = [""] * found.height
         return out
