@@ -16,19 +16,11 @@ from contextlib import contextmanager
 @contextmanager
 def paused() -> Iterator[None]:
     """Run the block with the cyclic garbage collector off (reference counting still frees
-    memory); the collector is switched back on after it if it was on before.
-
-    What the block built is moved to the collector's oldest generation as the collector is
-    switched back on (`gc.freeze` then `gc.unfreeze`, no object visited): left in the
-    youngest, the first allocation after it would walk all of it, and its survivors be
-    walked again in the middle generation (0.3 s after a 1M-event replay, 1.1 s in a
-    dry-run). Only a full collection looks at them again, as at any long-lived object."""
+    memory); the collector is switched back on after it if it was on before."""
     was_on = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_on:
-            gc.freeze()
-            gc.unfreeze()
             gc.enable()
