@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,18 +60,27 @@ def _same(a: Any, b: Any, where: str = "policy") -> None:
     assert type(a) is type(b), where
     if isinstance(a, BaseModel):
         assert a.model_fields_set == b.model_fields_set, where
-        for name in type(a).model_fields:
-            _same(getattr(a, name), getattr(b, name), f"{where}.{name}")
+        _same_parts(a, b, where, _same, type(a).model_fields)
+    else:
+        _same_parts(a, b, where, _same)
+
+
+def _same_parts(a: Any, b: Any, where: str, same: Any, names: Iterable[str] | None = None) -> None:
+    """`same` over the attributes `names` of two models, or the items of two dicts or lists;
+    two other values are equal."""
+    if names is not None:
+        for name in names:
+            same(getattr(a, name), getattr(b, name), f"{where}.{name}")
     elif isinstance(a, dict):
         assert list(a) == list(b), where
         for key in a:
-            _same(a[key], b[key], f"{where}.{key}")
+            same(a[key], b[key], f"{where}.{key}")
     elif isinstance(a, list):
         assert len(a) == len(b), where
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{i}]")
+            same(x, y, f"{where}[{i}]")
     else:
-        assert a == b, where
+        assert type(a) is type(b) and a == b, where
 
 
 def _check(data: Any) -> bool:
@@ -204,18 +214,9 @@ def _same_light(stand_in: Any, model: Any, where: str = "policy") -> None:
         assert type(stand_in).__name__ == type(model).__name__, where
         assert stand_in.model_fields_set == model.model_fields_set, where
         names = [n for n in dir(type(stand_in)) if isinstance(getattr(type(stand_in), n), property)]
-        for name in [*type(model).model_fields, *names]:
-            _same_light(getattr(stand_in, name), getattr(model, name), f"{where}.{name}")
-    elif isinstance(stand_in, dict):
-        assert list(stand_in) == list(model), where
-        for key in stand_in:
-            _same_light(stand_in[key], model[key], f"{where}.{key}")
-    elif isinstance(stand_in, list):
-        assert len(stand_in) == len(model), where
-        for i, (x, y) in enumerate(zip(stand_in, model, strict=True)):
-            _same_light(x, y, f"{where}[{i}]")
+        _same_parts(stand_in, model, where, _same_light, [*type(model).model_fields, *names])
     else:
-        assert type(stand_in) is type(model) and stand_in == model, where
+        _same_parts(stand_in, model, where, _same_light)
 
 
 def test_light_stand_ins_read_as_the_models() -> None:
