@@ -122,6 +122,13 @@ def check(result: Result, columnar: bool) -> int:
     return len(stubs)
 
 
+def many_rules(folder: Path) -> Path:
+    """The overlay of RULES written in `folder`: rules that read fields, stages and claims."""
+    policy = folder / "many.yaml"
+    policy.write_text(overlay(RULES, id="many"), encoding="utf-8")
+    return policy
+
+
 @pytest.mark.parametrize("as_of", ["2026-06-30", AS_OF, "2027-09-30"])
 def test_default_policy_alerts_are_the_row_engines(history: Path, as_of: str) -> None:
     assert check(replay("4321-dcbao@1", history, as_of), columnar=True)
@@ -130,8 +137,7 @@ def test_default_policy_alerts_are_the_row_engines(history: Path, as_of: str) ->
 def test_rules_reading_fields_stages_and_claims_are_the_row_engines(
     history: Path, tmp_path: Path
 ) -> None:
-    policy = tmp_path / "many.yaml"
-    policy.write_text(overlay(RULES, id="many"), encoding="utf-8")
+    policy = many_rules(tmp_path)
     result = replay(policy, history)
     assert check(result, columnar=True)
     fired = set(result.alert_stubs().rule)
@@ -169,8 +175,7 @@ def test_rules_polars_cannot_compile_are_counted_by_the_row_engine(
 def test_values_a_column_cannot_hold_are_counted_by_the_row_engine(
     history: Path, tmp_path: Path
 ) -> None:
-    policy = tmp_path / "many.yaml"
-    policy.write_text(overlay(RULES, id="many"), encoding="utf-8")
+    policy = many_rules(tmp_path)
     result = replay(policy, history)
     assert result.world is not None
     first = min(result.world.customers)
@@ -181,8 +186,7 @@ def test_values_a_column_cannot_hold_are_counted_by_the_row_engine(
 def test_replay_text_is_the_same_on_either_path(
     history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    policy = tmp_path / "many.yaml"
-    policy.write_text(overlay(RULES, id="many"), encoding="utf-8")
+    policy = many_rules(tmp_path)
     args = ["replay", str(policy), str(history), "--as-of", AS_OF]
     runs = [[*args, "--lang", "en"], [*args, "--lang", "zh", "--rep", "rep007"]]
 

@@ -16,8 +16,7 @@ class _Node:
 
 
 def test_a_cycle_built_while_paused_is_freed_by_the_young_collections() -> None:
-    if not gc.isenabled():  # pragma: no cover - the test runner leaves the collector on
-        gc.enable()
+    assert gc.isenabled()  # as in a long-lived process: the collector is on
     with collector.paused():
         node = _Node()
         gone = weakref.ref(node)
