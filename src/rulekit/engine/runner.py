@@ -79,7 +79,7 @@ def replay_log(
         if log.bad and not skip_bad_rows:
             raise InputError([m for bad in log.bad for m in bad.messages(path, log.lines)])
         replayer = Replayer(program, people, watch)
-        total = len(log.events)
+        total = len(log)
         done = 0
 
         def tick() -> None:
@@ -89,9 +89,9 @@ def replay_log(
                 progress(done, total)
 
         world = replayer.replay(log, as_of, skip_bad_rows, tick if progress else None)
-        counted = len(log.events) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
+        counted = len(log) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
         if not keep_log:
-            log.events.clear()
+            log.release()
         result = results.build(program, world, as_of, "replay", counted)
         if result.states is not None:  # the text report counts its alerts with polars
             result.alert_source = WorldAlerts(world, result.states, as_of)

@@ -140,9 +140,9 @@ def replay_log_recording(
             raise InputError([m for bad in log.bad for m in bad.messages(path)])
         replayer = _Recorder(program, people)
         world = replayer.replay(log, as_of, skip_bad_rows)
-        counted = len(log.events) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
+        counted = len(log) + (sum(not b.late for b in log.bad) if skip_bad_rows else 0)
         if not keep_log:
-            log.events.clear()
+            log.release()
         return results.build(program, world, as_of, "replay", counted), replayer.promotions
 
 
@@ -171,18 +171,17 @@ def promotions_of_log(
         return None
     refused = {r.row for r in result.rejected}
     promotes, index = program.promotes, program.stage_index
-    applied = [
-        e for e in log.events if e.stage is not None and e.type in promotes and e.row not in refused
-    ]
     latest: dict[tuple[str, int], datetime] = {}
     out = []
-    for e in applied:
-        k = index.get(e.stage or "", 0)
+    for row, at, customer, kind, actor, stage, _, _ in log.rows():
+        if stage is None or kind not in promotes or row in refused:
+            continue
+        k = index.get(stage, 0)
         if k < 1:
             continue
-        since = latest.get((e.customer, k - 1)) if k > 1 else None
-        latest[(e.customer, k)] = e.at
-        out.append(Promotion(e.actor, e.customer, e.stage or "", e.at, since))
+        since = latest.get((customer, k - 1)) if k > 1 else None
+        latest[(customer, k)] = at
+        out.append(Promotion(actor, customer, stage, at, since))
     return out
 
 
@@ -206,7 +205,7 @@ def replay_keeping_promotions(
     result = runner.replay_log(program, people, log, path, as_of, skip_bad_rows=skip_bad_rows)
     found = promotions_of_log(program, log, result) or []
     if not keep_log:
-        log.events.clear()
+        log.release()
     return result, found
 
 

@@ -40,10 +40,15 @@ def effect(program: Program, move: Move) -> Effect:
     return built
 
 
-def effect_lines(move: Move, names: dict[str, Any], who: str, key: str) -> list[str]:
+def effect_lines(
+    move: Move, names: dict[str, Any], who: str, key: str, reads: dict[str, str] | None = None
+) -> list[str]:
     """The lines of `move`'s effect on the customer in variable `who`, reading `at`, `event`
     and `actor` (None: the event's); its locals start with `x_`. The globals it reads are
-    added to `names` (`Env` and `program` must be there), those of this move under `key`."""
+    added to `names` (`Env` and `program` must be there), those of this move under `key`.
+    `reads`: where the event's core columns are locals (`event.stage` -> `stage`, `actor` ->
+    the event's actor), for a caller that has the event as its columns; `event` is then read
+    only by a condition's Env."""
     names.update(len=len, dict=dict)
     body: list[str] = []
     quick = [_quick(value) for _, value in move.sets]
@@ -58,6 +63,8 @@ def effect_lines(move: Move, names: dict[str, Any], who: str, key: str) -> list[
         if not callable(value):
             names[f"{key}c{i}"] = value
             body.append(f"x_v{i} = {key}c{i}")
+        elif read is not None and reads is not None:
+            body.append(f"x_v{i} = {reads[read]}")
         elif read == "actor":
             body.append(f"x_v{i} = {_ACTOR}")
         elif read is not None:

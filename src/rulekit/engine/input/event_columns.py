@@ -5,20 +5,18 @@ distinct value where the values repeat: a midnight per day and a time of day per
 clock (their sum is the row reader's instant, an aware datetime plus a timedelta being
 wall-clock arithmetic), one text per distinct id, one fields mapping per distinct
 combination of field values (events only read their fields: the replay copies them onto its
-customers). The rows then pick theirs by integer code, and the lists are zipped into Events
-by `map`: no bytecode runs per row.
+customers). The rows then pick theirs by integer code: no bytecode runs per row. The lists are the
+log's columns (`EventLog.of_columns`); an Event is made of them only when asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from operator import add
 from typing import Any
 
 import polars as pl
-
-from rulekit.engine.core.event import Event
 
 _DAY_US = 86_400_000_000
 _EPOCH = date(1970, 1, 1)
@@ -83,8 +81,3 @@ def field_maps(
         for combo in found
     ]
     return list(map(maps.__getitem__, codes))
-
-
-def events(columns: Sequence[Iterable[Any]]) -> list[Event]:
-    """Events from their constructor's arguments, one list (or iterable) per argument."""
-    return list(map(Event, *columns))

@@ -1,17 +1,17 @@
 """A history's events read straight from a polars frame (a CSV file `tables.fastcsv` read):
 the same EventLog as `read_events` gives from the file's rows, for a fraction of the time.
 
-The checks of the row reader's fast path run as column expressions; each row that passes
-them becomes its Event here. Any other row (a malformed one, one whose `at` has an offset or
-an unusual shape or falls in a daylight-saving gap, one with a declared field's cell) is
-read by the row reader, with the same messages and row numbers. None means: read the file
-with `read_table` and the row reader (a missing column, a zone without an IANA name, a
-column's date format named in the policy).
+The checks of the row reader's fast path run as column expressions; the rows that pass
+them become the log's columns (`EventLog.of_columns`: no Event is made until one is asked
+for). Any other row (a malformed one, one whose `at` has an offset or an unusual shape or
+falls in a daylight-saving gap, one with a declared field's cell) is read by the row
+reader, with the same messages and row numbers. None means: read the file with
+`read_table` and the row reader (a missing column, a zone without an IANA name, a column's
+date format named in the policy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,13 @@ import polars as pl
 from rulekit.engine.core.event import Event
 from rulekit.engine.core.program import Program
 from rulekit.engine.input import event_columns
-from rulekit.engine.input.event_rows import REQUIRED, EventLog, RowReader, column_index
+from rulekit.engine.input.event_rows import (
+    REQUIRED,
+    EventColumns,
+    EventLog,
+    RowReader,
+    column_index,
+)
 from rulekit.engine.input.text_columns import clean, instant_parts, shapes
 from rulekit.tables import Table
 from rulekit.tables.fastcsv import TextFrame, data_lines
@@ -68,15 +74,15 @@ def read_event_frame(source: TextFrame, program: Program, as_of: datetime) -> Ev
         .with_columns(due=pl.col("ok") & due)
         .collect()
     )
-    log = EventLog()
-    log.ignored = checked.select((pl.col("ok") & ~pl.col("due")).sum()).item()
+    ignored = checked.select((pl.col("ok") & ~pl.col("due")).sum()).item()
     odd = checked.filter(~pl.col("ok")).get_column("row").to_list()
     # in `read_events`' order: by `at`, file order breaking ties
     good = checked.filter(pl.col("due")).drop("ok", "due", "at").sort("local", "row")
     del checked
     # the row reader: for the rows the checks above leave, and for its names and kinds
     reader = RowReader(Table(source.path, None, source.columns, [], None), program, cols, as_of)
-    log.events = _events(reader, good, program.tz, fields)
+    log = EventLog.of_columns(_columns(reader, good, program.tz, fields))
+    log.ignored = ignored
     del good
     if odd:
         for number in odd:  # in file order, as the row reader goes
@@ -124,13 +130,13 @@ def _text_fields(program: Program, cols: dict[str, int]) -> list[tuple[str, int]
     ]
 
 
-def _events(
+def _columns(
     reader: RowReader, good: pl.DataFrame, tz: tzinfo, fields: list[tuple[str, int]]
-) -> list[Event]:
-    """The Events of the rows that passed the checks, in the frame's order."""
+) -> EventColumns:
+    """The events of the rows that passed the checks as columns, in the frame's order."""
     names: dict[Any, Any] = {kind: spec[0] for kind, spec in reader.kinds.items()}
     names.update(reader.names)
-    arguments: list[Iterable[Any]] = [
+    arguments: list[list[Any]] = [
         good.get_column("row").to_list(),
         event_columns.instants(good.get_column("local"), tz),
         *(event_columns.texts(good, name, names) for name in _CORE[1:]),
@@ -140,7 +146,9 @@ def _events(
         arguments.append(
             event_columns.field_maps(good, columns, [name for name, _ in fields], names)
         )
-    return event_columns.events(arguments)
+    else:
+        arguments.append([None] * good.height)
+    return tuple(arguments)
 
 
 def _at_row(event: Event) -> tuple[datetime, int]:

@@ -7,8 +7,8 @@ event `needs` is blank, or a declared field's cell cannot be read as its type.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,14 +50,79 @@ def place(path: str, row: int, lines: list[int] | None, column: str | None = Non
     return where + (f", column {column}" if column else "")
 
 
-@dataclass(slots=True)
-class EventLog:
-    """The events of a table that are due by as-of, and the malformed rows."""
+#: an event as its columns: (row, at, customer, type, actor, stage, to, fields)
+EventColumns = tuple[list[Any], ...]
 
-    events: list[Event] = field(default_factory=list)
-    bad: list[BadRow] = field(default_factory=list)
-    ignored: int = 0  # rows after as-of
-    lines: list[int] = field(default_factory=list)  # where each data row starts (Table.lines)
+
+class EventLog:
+    """The events of a table that are due by as-of, and the malformed rows.
+
+    A history read column-wise keeps its events as columns (`columns`: one list per
+    argument of `Event`) until something asks for `events`: the replay loop reads the
+    columns (`rows`) without making an Event per row.
+    """
+
+    __slots__ = ("_events", "columns", "bad", "ignored", "lines")
+
+    def __init__(
+        self,
+        events: list[Event] | None = None,
+        bad: list[BadRow] | None = None,
+        ignored: int = 0,
+        lines: list[int] | None = None,
+    ) -> None:
+        self._events: list[Event] | None = events if events is not None else []
+        self.columns: EventColumns | None = None
+        self.bad: list[BadRow] = bad if bad is not None else []
+        self.ignored = ignored  # rows after as-of
+        self.lines: list[int] = lines if lines is not None else []  # where each row starts
+
+    @classmethod
+    def of_columns(cls, columns: EventColumns) -> EventLog:
+        """A log of the events whose constructor's arguments are `columns` (equal lengths)."""
+        log = cls()
+        log._events, log.columns = None, columns
+        return log
+
+    @property
+    def events(self) -> list[Event]:
+        """The events, in replay order (made from the columns on first use)."""
+        if self._events is None:
+            assert self.columns is not None
+            self._events, self.columns = list(map(Event, *self.columns)), None
+        return self._events
+
+    @events.setter
+    def events(self, events: list[Event]) -> None:
+        self._events, self.columns = events, None
+
+    def __len__(self) -> int:
+        """The number of events."""
+        if self._events is None:
+            assert self.columns is not None
+            return len(self.columns[0])
+        return len(self._events)
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """Each event as (row, at, customer, type, actor, stage, to, fields), in order."""
+        if self._events is None:
+            assert self.columns is not None
+            return zip(*self.columns, strict=True)
+        return map(_values, self._events)
+
+    def release(self) -> None:
+        """Let the events go (a caller that read them for one replay, once applied)."""
+        if self._events is not None:
+            self._events.clear()
+        else:
+            self._events, self.columns = [], None
+
+    def __repr__(self) -> str:
+        return f"<EventLog {len(self):,} events, {len(self.bad):,} bad rows>"
+
+
+def _values(e: Event) -> tuple[Any, ...]:
+    return (e.row, e.at, e.customer, e.type, e.actor, e.stage, e.to, e.fields)
 
 
 def column_index(columns: list[str], program: Program) -> dict[str, int]:

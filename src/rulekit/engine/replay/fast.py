@@ -42,7 +42,8 @@ from rulekit.engine.replay.world import (
 )
 from rulekit.lang.runtime import truth
 
-Handler = Callable[[Event], None]
+#: a handler: (row, at, customer, actor, stage, to, fields) -> None (see `ARGUMENTS`)
+Handler = Callable[..., None]
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -71,7 +72,9 @@ class FastLoop:
 
     def apply(self, event: Event) -> None:
         """Apply one event through its type's handler."""
-        (self.handlers.get(event.type) or self.handler(event.type))(event)
+        handle = self.handlers.get(event.type) or self.handler(event.type)
+        e = event
+        handle(e.row, e.at, e.customer, e.actor, e.stage, e.to, e.fields)
 
     # -- what a transition does to the slots ----------------------------------------------
     def _holding_states(self) -> dict[str, bool] | None:
@@ -206,6 +209,7 @@ class FastLoop:
             "refused": world.refused,
             "rejected_append": world.rejected.append,
             "Rejection": Rejection,
+            "Event": Event,
             "held": world.ledger.held,
             "held_get": world.ledger.held.get,
             "used": world.ledger.used,
@@ -235,18 +239,20 @@ class FastLoop:
         free, owner_may = todo.roles.free, todo.roles.owner
         strict = todo.role_reason is not None
         grant, promotes = todo.decides == "grant", program.promotes
-        effect_of = self.effect
+        effect_of, kind = self.effect, todo.kind
 
-        def handle(event: Event) -> None:
-            actor = event.actor
+        def handle(
+            row: int, at: datetime, cid: str, actor: str, stage: Any, to: Any, fields: Any
+        ) -> None:
+            event = Event(row, at, cid, kind, actor, stage, to, fields)
             admin = admins.get(actor)
             if admin is None:
                 admin = admin_of(actor)
             if not admin:
                 actors_add(actor)
-            if names_target and event.to is not None:
-                actors_add(event.to)
-            customer = customers.get(event.customer)
+            if names_target and to is not None:
+                actors_add(to)
+            customer = customers.get(cid)
             if customer is None:
                 return refuse(event, "unknown_customer", NOT_ARCHIVED)
             if duplicate_if_known:
@@ -257,7 +263,7 @@ class FastLoop:
             move = customer.pending
             if move is None:
                 return refuse(event, "no_pending_claim", NOTHING_PENDING)
-            at, claimant = event.at, customer.pending_owner
+            claimant = customer.pending_owner
             saved = customer.save()
             customer.pending = None
             customer.pending_owner = None

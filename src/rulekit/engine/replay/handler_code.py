@@ -1,21 +1,25 @@
 """The handler of one event type, generated as Python from the checked program.
 
 For an event type that takes a transition, rulekit.engine.replay.fast asks for a function
-`handle(event)` that does what the general loop does, with everything the policy fixes
-decided while generating: which refusal checks the type has, the states it leaves from (one
-branch each), each transition's argument, role and `when` checks, whether it can move a slot
-(then the customer is saved and the ledger asked) and whether its target state has timers.
-Each transition's effect is written in place (rulekit.engine.core.effect_code). State
-names, stage codes, field and transition names appear as `repr`'d literals; conditions and
-moves are entries of the function's globals. No user text is compiled.
+`handle(row, at, cid, actor, stage, to, fields)` (the event's columns: a history read
+column-wise makes no Event per row) that does what the general loop does, with everything
+the policy fixes decided while generating: which refusal checks the type has, the states it
+leaves from (one branch each), each transition's argument, role and `when` checks, whether
+it can move a slot (then the customer is saved and the ledger asked) and whether its target
+state has timers. Each transition's effect is written in place
+(rulekit.engine.core.effect_code). State names, stage codes, field and transition names
+appear as `repr`'d literals; conditions and moves are entries of the function's globals. No
+user text is compiled.
 
 The refusals a handler finds itself it records through `refuse`, with the general loop's
 reasons and details; those it does not specialise go to `settle` (the general loop) before
-anything has changed.
+anything has changed. An Event is made of the columns only for `settle`, `refuse` and
+`done`, and in a branch where a condition reads the event (its Env).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,8 +49,12 @@ _SCOPE_NAMES = (
     "admins_get admin_of actors_add customers_get customers refuse settle admit world taken"
     " schedule Customer Env truth mark_stage add_fields done program ledger stage_index"
     " n_stages NOT_ARCHIVED ALREADY_KNOWN no_transition not_public over_quota refused"
-    " rejected_append Rejection held held_get used limit_of"
+    " rejected_append Rejection held held_get used limit_of Event"
 ).split()
+
+#: a handler's parameters: the event's columns, its type being the handler's
+ARGUMENTS = "row, at, cid, actor, stage, to, fields"
+_READS_EVENT = re.compile(r"\bevent\b")
 
 
 def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
@@ -54,11 +62,11 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
     names: dict[str, Any] = {"__builtins__": {}, "todo": todo, "START": START, "list": list}
     names.update({n: parts.scope[n] for n in _SCOPE_NAMES})
     names.update(PUBLIC=parts.scope["public"], LOCKED=parts.locked, TIMED=parts.timed_states)
+    event = _event(todo)
     out = _Writer()
-    out.line("def handle(event):")
+    out.line(f"def handle({ARGUMENTS}):")
     out.indent += 1
     out.lines(
-        "actor = event.actor",
         "admin = admins_get(actor)",
         "if admin is None:",
         "    admin = admin_of(actor)",
@@ -66,8 +74,8 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
         "    actors_add(actor)",
     )
     if todo.names_target:
-        out.lines("to = event.to", "if to is not None:", "    actors_add(to)")
-    out.lines("cid = event.customer", "customer = customers_get(cid)", "if customer is None:")
+        out.lines("if to is not None:", "    actors_add(to)")
+    out.lines("customer = customers_get(cid)", "if customer is None:")
     if todo.unknown_if_new:
         out.lines(*_refusal(todo, "unknown_customer", "NOT_ARCHIVED", indent=1))
     else:
@@ -81,7 +89,7 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
     if todo.role_reason is not None:
         allowed = _allowed(todo.roles, owner_known=True)
         if allowed != "True":
-            out.lines(f"if not ({allowed}):", "    return settle(event, customer, todo, admin)")
+            out.lines(f"if not ({allowed}):", f"    return settle({event}, customer, todo, admin)")
     if not todo.duplicate_if_known and (todo.only_public or todo.waits):
         out.line("if customer is not None:" if may_be_new else "if True:")
         if todo.only_public:
@@ -90,25 +98,28 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
         if todo.waits:
             out.lines(
                 "    if customer.pending is not None:",
-                "        return settle(event, customer, todo, admin)",
+                f"        return settle({event}, customer, todo, admin)",
             )
-    out.line("stage = event.stage")
     if todo.promotes:
         current = "(customer.stage_index() if customer is not None else 0)"
         out.lines(
             "if stage is not None:",
             f"    if stage_index[stage] > {current} + 1 or stage in LOCKED:",
-            "        return settle(event, customer, todo, admin)",
+            f"        return settle({event}, customer, todo, admin)",
         )
-    out.line("at = event.at")
     first = True
     for state, options in todo.options.items():
         if state == START and not may_be_new or state != START and todo.duplicate_if_known:
             continue
         out.line(f"{'if' if first else 'elif'} state == {state!r}:")
         first = False
+        branch = _Writer()
+        _state(branch, names, todo, parts, state, [o.move for o in options])
+        lines = branch.source().splitlines()
+        if any(_READS_EVENT.search(line) for line in lines):  # an Env, or `settle`: one Event
+            lines.insert(0, f"event = {event}")
         out.indent += 1
-        _state(out, names, todo, parts, state, [o.move for o in options])
+        out.lines(*lines)
         out.indent -= 1
     out.lines(*_refusal(todo, "invalid_transition", f"no_transition(state, {todo.kind!r})"))
     handle: Callable[[Any], None] = compile_function(
@@ -175,8 +186,8 @@ def _take(
                 )
             else:
                 out.lines("if stage is not None:", "    mark_stage(program, c, stage, at)")
-        out.lines("fields = event.fields", "if fields:", "    add_fields(c, fields)")
-        out.lines(*effect_lines(move, names, "c", f"m{i}_"))
+        out.lines("if fields:", "    add_fields(c, fields)")
+        out.lines(*effect_lines(move, names, "c", f"m{i}_", _reads(todo)))
     else:
         out.lines(f"c.pending = m{i}", "c.pending_owner = actor")
     if not keeps:
@@ -251,11 +262,23 @@ def _refusal(
     through `refuse`), and return."""
     lines = [f"refused[{move.name!r}] += 1"] if move is not None else []
     lines.append(
-        f"rejected_append(Rejection(event.row, event.at, cid, {todo.kind!r}, actor, {reason!r},"
+        f"rejected_append(Rejection(row, at, cid, {todo.kind!r}, actor, {reason!r},"
         f" {detail}, None))"
     )
     lines.append("return None")
     return ["    " * indent + line for line in lines]
+
+
+def _event(todo: EventPlan) -> str:
+    """The Event of a handler's arguments, made where the general loop or an Env needs one."""
+    return f"Event(row, at, cid, {todo.kind!r}, actor, stage, to, fields)"
+
+
+def _reads(todo: EventPlan) -> dict[str, str]:
+    """Where a handler has the event's core columns (see `effect_lines`)."""
+    names = {"row": "row", "at": "at", "customer": "cid", "type": repr(todo.kind)}
+    names.update(actor="actor", stage="stage", to="to")
+    return {"actor": "actor", **{f"event.{k}": v for k, v in names.items()}}
 
 
 def _allowed(roles: Roles, *, owner_known: bool) -> str:

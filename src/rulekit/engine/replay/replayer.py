@@ -188,10 +188,10 @@ class Replayer:
         timers, customers = self.world.timers, self.world.customers
         queue, handlers_get, handler = timers.queue, loop.handlers.get, loop.handler
         fire_until = timers.fire_until
-        for event in log.events:
-            if queue and queue[0][0] <= event.at:
-                fire_until(event.at, customers, fire)
-            (handlers_get(event.type) or handler(event.type))(event)
+        for row, at, cid, kind, actor, stage, to, fields in log.rows():
+            if queue and queue[0][0] <= at:
+                fire_until(at, customers, fire)
+            (handlers_get(kind) or handler(kind))(row, at, cid, actor, stage, to, fields)
 
     def _admin(self, actor: str) -> bool:
         admin = self._admins.get(actor)
