@@ -51,15 +51,14 @@ def effect_lines(
     only by a condition's Env."""
     names.update(len=len, dict=dict)
     body: list[str] = []
-    quick = [_quick(value) for _, value in move.sets]
-    if move.choose is not None or any(
-        callable(value) and read is None for (_, value), read in zip(move.sets, quick, strict=True)
-    ):
+    quick_reads = [quick(value) for _, value in move.sets]
+    sets = zip(move.sets, quick_reads, strict=True)
+    if move.choose is not None or any(callable(v) and read is None for (_, v), read in sets):
         body.append(f"x_env = Env(program, {who}, at, event, actor)")
     if move.choose is not None:
         names[f"{key}choose"] = move.choose
         body.append(f"x_to = {key}choose.pick({who}.flags, x_env)")
-    for i, ((_, value), read) in enumerate(zip(move.sets, quick, strict=True)):
+    for i, ((_, value), read) in enumerate(zip(move.sets, quick_reads, strict=True)):
         if not callable(value):
             names[f"{key}c{i}"] = value
             body.append(f"x_v{i} = {key}c{i}")
@@ -115,6 +114,6 @@ def compile_function(source: str, filename: str, names: dict[str, Any]) -> Any:
     return types.FunctionType(body, names, body.co_name)
 
 
-def _quick(value: Any) -> str | None:
+def quick(value: Any) -> str | None:
     """What a `set` value reads when it is only the actor or a core column of the event."""
     return QUICK_READS.get(getattr(value, "python_source", "")) if callable(value) else None

@@ -39,6 +39,7 @@ from rulekit.engine.replay.world import (
     no_transition,
     not_public,
     over_quota,
+    quota_detail,
 )
 from rulekit.lang.runtime import truth
 
@@ -206,6 +207,7 @@ class FastLoop:
             "no_transition": no_transition,
             "not_public": not_public,
             "over_quota": over_quota,
+            "quota_detail": quota_detail,
             "refused": world.refused,
             "rejected_append": world.rejected.append,
             "Rejection": Rejection,

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rulekit.engine.core.effect_code import compile_function, effect_lines
+from rulekit.engine.core.effect_code import compile_function, effect_lines, quick
 from rulekit.engine.core.plan import EventPlan, Roles
 from rulekit.engine.core.program import START, Move
 
@@ -48,7 +48,7 @@ class Parts:
 _SCOPE_NAMES = (
     "admins_get admin_of actors_add customers_get customers refuse settle admit world taken"
     " schedule Customer Env truth mark_stage add_fields done program ledger stage_index"
-    " n_stages NOT_ARCHIVED ALREADY_KNOWN no_transition not_public over_quota refused"
+    " n_stages NOT_ARCHIVED ALREADY_KNOWN no_transition not_public over_quota quota_detail refused"
     " rejected_append Rejection held held_get used limit_of Event"
 ).split()
 
@@ -138,8 +138,10 @@ def _state(
 ) -> None:
     """The branch of `state`: each transition in order, the first that passes is taken."""
     new = state == START
-    out.line("c = Customer(cid, START, n_stages, at)" if new else "c = customer")
-    if any(m.when is not None for m in moves):
+    conditional = any(m.when is not None for m in moves)
+    if not new or conditional:  # else each transition makes its customer (`_take`)
+        out.line("c = Customer(cid, START, n_stages, at)" if new else "c = customer")
+    if conditional:
         out.line("env = Env(program, c, at, event)")  # no side effect: built once, up front
     for move in moves:
         i = len(names)
@@ -155,6 +157,10 @@ def _state(
             tests.append(f"truth(w{i}(env))")
         out.line(f"if {' and '.join(tests) or 'True'}:")
         out.indent += 1
+        if new and not conditional:
+            if _owned_by_actor(move, parts):
+                _admit_actor(out, todo, move)
+            out.line("c = Customer(cid, START, n_stages, at)")
         _take(out, names, todo, parts, state, move, i)
         out.indent -= 1
 
@@ -203,6 +209,8 @@ def _take(
                 )
             else:
                 out.lines(*_refusal(todo, "quota_exceeded", "over_quota(ledger, rep)", move, 1))
+        elif new and _owned_by_actor(move, parts):  # admitted before the customer was made
+            out.lines("used[actor] += 1", "held[cid] = (actor,)")
         else:
             _admit(out, todo, holds, new, move)
         if new:
@@ -215,6 +223,31 @@ def _take(
     out.line(f"taken[{move.name!r}] += 1")
     out.line("done(event)" if parts.counted else "world.applied += 1")
     out.line("return None")
+
+
+def _owned_by_actor(move: Move, parts: Parts) -> bool:
+    """True when taking `move` makes a new customer whose one slot is the actor's: its
+    target holds a slot by state, its effect sets the owner to the actor and nothing else of
+    the slots (no approval, no choice, no pending owner). Its admission is then known before
+    the customer is made (`_admit_actor`)."""
+    holding = parts.holding
+    if holding is None or move.approval is not None or move.choose is not None:
+        return False
+    if move.target is None or not holding.get(move.target):
+        return False
+    owners = [quick(value) for name, value in move.sets if name in ("owner", "pending_owner")]
+    by_actor = len(owners) == 1 and owners[0] in ("actor", "event.actor")
+    return by_actor and any(name == "owner" for name, _ in move.sets)
+
+
+def _admit_actor(out: _Writer, todo: EventPlan, move: Move) -> None:
+    """The admission of a new customer into one slot of the actor's, checked before the
+    customer is made (see `_owned_by_actor`): refused when the actor is at its limit."""
+    out.lines(
+        "x_limit = limit_of(actor)",
+        "if x_limit is not None and used[actor] + 1 > x_limit:",
+        *_refusal(todo, "quota_exceeded", "quota_detail(actor, used[actor], x_limit)", move, 1),
+    )
 
 
 def _admit(out: _Writer, todo: EventPlan, holds: bool, new: bool, move: Move) -> None:
@@ -244,7 +277,7 @@ def _admit(out: _Writer, todo: EventPlan, holds: bool, new: bool, move: Move) ->
     )
     if not new:
         out.line("                c.restore(saved)")
-    detail = "over_quota(ledger, x_rep)"
+    detail = "quota_detail(x_rep, used[x_rep], x_limit)"
     out.lines(*_refusal(todo, "quota_exceeded", detail, move, 4))
     out.lines(
         "    for x_rep in x_before:",

@@ -48,7 +48,12 @@ def not_public(state: str) -> str:
 
 def over_quota(ledger: Ledger, rep: str) -> str:
     """The detail of quota_exceeded for an event that takes a transition."""
-    return f"{rep} holds {ledger.used[rep]} of {ledger.limit(rep)} slots"
+    return quota_detail(rep, ledger.used[rep], ledger.limit(rep))
+
+
+def quota_detail(rep: str, used: int, limit: int | None) -> str:
+    """`over_quota` of a rep that holds `used` slots of its `limit`."""
+    return f"{rep} holds {used} of {limit} slots"
 
 
 def at_limit(rep: str) -> str:
