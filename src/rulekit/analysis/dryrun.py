@@ -77,7 +77,7 @@ class DryRun:
 def side(result: Result) -> dict[str, Any]:
     """A replay's side of the dry-run document: policy, counts, states, refusals by reason."""
     states = Counter(result.customer_column("state"))
-    reasons = Counter(r.reason for r in result.rejected)
+    reasons = result.rejected.reasons()
     return {  # "policy" and "counts" as in the replay document (Result.document)
         "policy": {"id": result.policy_id, "version": result.policy_version},
         "counts": {

@@ -94,7 +94,6 @@ def command(
 
 def refusals_line(result: Any, by_transition: int, labels: Any) -> str:
     """What the refused column counts, and every refusal of the replay by reason."""
-    from collections import Counter
 
     total = len(result.rejected)
     line = (
@@ -102,7 +101,7 @@ def refusals_line(result: Any, by_transition: int, labels: Any) -> str:
         f"transition above; {total - by_transition:,} matched none"
     )
     if total:
-        reasons = sorted(Counter(r.reason for r in result.rejected).items(), key=_most)
+        reasons = sorted(result.rejected.reasons().items(), key=_most)
         line += "\n refused by reason: " + " · ".join(
             f"{labels.reason(k)} {n:,}" for k, n in reasons
         )

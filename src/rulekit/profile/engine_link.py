@@ -169,7 +169,7 @@ def promotions_of_log(
     """
     if not log_is_exact(program):
         return None
-    refused = {r.row for r in result.rejected}
+    refused = result.rejected.row_numbers()
     promotes, index = program.promotes, program.stage_index
     latest: dict[tuple[str, int], datetime] = {}
     out = []

@@ -53,8 +53,8 @@ def render(run: DryRun, console: Console, *, first: int = 20, labels: Labels | N
         if sa[s] or sb[s]:
             table.add_row(esc(lab.state(s)), f"{sa[s]:,}", f"{sb[s]:,}", _delta(sa[s], sb[s]))
     console.print(table)
-    ra = Counter(r.reason for r in a.rejected)
-    rb = Counter(r.reason for r in b.rejected)
+    ra = a.rejected.reasons()
+    rb = b.rejected.reasons()
     if ra or rb:
         refusals = Table(title=lab.t("refused_by_reason"))
         for col in ("reason", "baseline", "candidate", "change"):

@@ -152,8 +152,8 @@ def _states(run: DryRun) -> list[str]:
 
 
 def _reasons(run: DryRun) -> tuple[list[str], Counter[str], Counter[str]]:
-    ra = Counter(x.reason for x in run.baseline.rejected)
-    rb = Counter(x.reason for x in run.candidate.rejected)
+    ra = run.baseline.rejected.reasons()
+    rb = run.candidate.rejected.reasons()
     keys = sorted(ra.keys() | rb.keys(), key=lambda k: (-(ra[k] + rb[k]), k))
     return keys, ra, rb
 

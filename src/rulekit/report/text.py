@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from rulekit.report.labels import Labels
@@ -51,7 +50,6 @@ class Focus:
         return (not self.states or state in self.states) and (not self.reps or owner in self.reps)
 
 
-_ACTOR_REASON = attrgetter("actor", "reason")
 
 
 def _by_count(counter: Counter[str]) -> list[tuple[str, int]]:
@@ -148,7 +146,7 @@ class _Tally:
     focus keeps, and those the table shows (all, or the `rows` that need a look first)."""
 
     def __init__(self, result: Result, customers: _View, focus: Focus) -> None:
-        pairs = Counter(map(_ACTOR_REASON, result.rejected))  # counted without a Python loop
+        pairs = result.rejected.by_actor_and_reason()
         self.refused: Counter[str] = Counter()  # refused events per actor
         self.refused_by_reason: Counter[str] = Counter()  # of the actors the focus keeps
         for (actor, reason), n in pairs.items():

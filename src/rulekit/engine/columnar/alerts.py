@@ -20,6 +20,7 @@ from rulekit.engine.core.alerts import Stubs
 from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Program
 from rulekit.engine.core.rules import Alert
+from rulekit.engine.replay.refusals import Refusals
 from rulekit.engine.replay.replayer import Replayer
 from rulekit.engine.result.customer_frame import CustomerFrame
 from rulekit.engine.result.result import Result
@@ -110,7 +111,9 @@ class FrameAlerts:
         """These customers at as-of, as the row engine reads their snapshot rows."""
         some = self.customers.frame.filter(pl.col("customer").is_in(sorted(ids)))
         part = CustomerFrame(some, self.customers.codes, self.customers.fields, self.customers.tz)
-        view = Result("run", "", "", self.as_of, self.customers.tz, [], [], 0, 0, 0, frame=part)
+        view = Result(
+            "run", "", "", self.as_of, self.customers.tz, [], Refusals([]), 0, 0, 0, frame=part
+        )
         columns, rows = view.customer_table()
         cells = [
             [

@@ -21,6 +21,7 @@ from rulekit.engine.columnar.names import Columns
 from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Program, build
 from rulekit.engine.input.record_frame import SnapshotReader
+from rulekit.engine.replay.refusals import Refusals
 from rulekit.engine.result.customer_frame import CustomerFrame
 from rulekit.engine.result.result import NO_STAGE, Result
 from rulekit.engine.result.rows import RepRow, run_rep
@@ -247,7 +248,7 @@ class _Run:
         )  # fmt: skip
         return Result(
             "run", program.policy.id, program.policy.version, self.now, program.tz,
-            reps, [], 0, 0, fired, frame=customers,
+            reps, Refusals([]), 0, 0, fired, frame=customers,
             program=program, people=self.people, alert_source=alerts,
         )  # fmt: skip
 

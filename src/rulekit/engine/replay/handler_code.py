@@ -49,7 +49,7 @@ _SCOPE_NAMES = (
     "admins_get admin_of actors_add customers_get customers refuse settle admit world taken"
     " schedule Customer Env truth mark_stage add_fields done program ledger stage_index"
     " n_stages NOT_ARCHIVED ALREADY_KNOWN no_transition not_public over_quota quota_detail refused"
-    " rejected_append Rejection held held_get used limit_of Event"
+    " rejected_append held held_get used limit_of Event"
 ).split()
 
 #: a handler's parameters: the event's columns, its type being the handler's
@@ -292,11 +292,11 @@ def _refusal(
     todo: EventPlan, reason: str, detail: str, move: Move | None = None, indent: int = 0
 ) -> list[str]:
     """Record a refusal as `Replayer.refuse` does (quota None: a named quota's refusal goes
-    through `refuse`), and return."""
+    through `refuse`), and return. The refusal is a plain tuple of `Rejection`'s fields
+    (rulekit.engine.replay.refusals)."""
     lines = [f"refused[{move.name!r}] += 1"] if move is not None else []
     lines.append(
-        f"rejected_append(Rejection(row, at, cid, {todo.kind!r}, actor, {reason!r},"
-        f" {detail}, None))"
+        f"rejected_append((row, at, cid, {todo.kind!r}, actor, {reason!r}, {detail}, None))"
     )
     lines.append("return None")
     return ["    " * indent + line for line in lines]

@@ -23,12 +23,12 @@ from rulekit.engine.core.record import Customer, Env
 from rulekit.engine.core.rules import Rule
 from rulekit.engine.core.schedules import next_run
 from rulekit.engine.input.event_rows import EventLog
+from rulekit.engine.replay.refusals import Rejection
 from rulekit.engine.replay.rule_runner import RuleRunner
 from rulekit.engine.replay.world import (
     ALREADY_KNOWN,
     NOT_ARCHIVED,
     NOTHING_PENDING,
-    Rejection,
     Step,
     World,
     at_limit,

@@ -14,6 +14,7 @@ from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Customer
 from rulekit.engine.core.slots import Ledger, named_ledgers
 from rulekit.engine.core.timers import Timers
+from rulekit.engine.replay.refusals import Rejection
 
 REASONS = (
     "unknown_customer",
@@ -62,21 +63,6 @@ def at_limit(rep: str) -> str:
 
 
 @dataclass(slots=True)
-class Rejection:
-    """A refused (or malformed) row (read-only by convention: not frozen, because a frozen
-    dataclass is slow to make and a replay may refuse half its events)."""
-
-    row: int
-    at: datetime | None
-    customer: str | None
-    type: str | None
-    actor: str | None
-    reason: str
-    detail: str = ""
-    quota: str | None = None  # the quota that refused (quota_exceeded only)
-
-
-@dataclass(slots=True)
 class Step:
     """One thing that happened to a watched customer (for `explain`)."""
 
@@ -98,7 +84,7 @@ class World:
     program: Program
     people: People
     customers: dict[str, Customer] = field(default_factory=dict)
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)  # the fast loop's: plain tuples
     applied: int = 0
     timers_fired: int = 0
     actors: set[str] = field(default_factory=set)

@@ -18,7 +18,8 @@ from rulekit.engine.core.people import People
 from rulekit.engine.core.program import Program
 from rulekit.engine.core.record import Env
 from rulekit.engine.core.rules import Alert
-from rulekit.engine.replay.world import Rejection, World
+from rulekit.engine.replay.refusals import Refusals
+from rulekit.engine.replay.world import World
 from rulekit.engine.result.chunked import Chunked
 from rulekit.engine.result.customer_frame import CustomerFrame, numbers
 from rulekit.engine.result.customer_states import CustomerStates, fields_object
@@ -43,7 +44,7 @@ class Result:
     as_of: datetime
     tz: tzinfo
     reps: list[RepRow]
-    rejected: list[Rejection]
+    rejected: Refusals
     events: int
     applied: int
     timers: int
@@ -243,18 +244,19 @@ class Result:
 
     def _rejected_documents(self, start: int, stop: int, named: bool) -> list[dict[str, Any]]:
         """The document's objects of refused rows `start` to `stop`."""
-        part = self.rejected[start:stop]
-        at = format_instants([x.at for x in part], self.tz)
+        part = self.rejected.rows[start:stop]  # (row, at, customer, type, actor, reason, ...)
+        at = format_instants([x[1] for x in part], self.tz)
         if named:
             return [
-                {"row": x.row, "at": a, "customer": x.customer, "type": x.type,
-                 "actor": x.actor, "reason": x.reason, "quota": x.quota}
-                for x, a in zip(part, at, strict=True)
+                {"row": row, "at": a, "customer": customer, "type": kind, "actor": actor,
+                 "reason": reason, "quota": quota}
+                for (row, _, customer, kind, actor, reason, _, quota), a
+                in zip(part, at, strict=True)
             ]  # fmt: skip
         return [
-            {"row": x.row, "at": a, "customer": x.customer, "type": x.type, "actor": x.actor,
-             "reason": x.reason}
-            for x, a in zip(part, at, strict=True)
+            {"row": row, "at": a, "customer": customer, "type": kind, "actor": actor,
+             "reason": reason}
+            for (row, _, customer, kind, actor, reason, _, _), a in zip(part, at, strict=True)
         ]  # fmt: skip
 
     def customer_table(self) -> tuple[list[str], list[list[Any]]]:
@@ -395,7 +397,7 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
         as_of,
         program.tz,
         reps,
-        world.rejected,
+        Refusals(world.rejected),
         events,
         world.applied,
         world.timers_fired,
