@@ -50,8 +50,6 @@ class Focus:
         return (not self.states or state in self.states) and (not self.reps or owner in self.reps)
 
 
-
-
 def _by_count(counter: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
