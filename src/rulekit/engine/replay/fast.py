@@ -28,6 +28,7 @@ from rulekit.engine.core.event import Event
 from rulekit.engine.core.plan import EventPlan
 from rulekit.engine.core.program import Move, Program
 from rulekit.engine.core.record import Customer, Env
+from rulekit.engine.input.event_rows import EventLog
 from rulekit.engine.replay.handler_code import Parts, generate
 from rulekit.engine.replay.world import (
     ALREADY_KNOWN,
@@ -69,6 +70,23 @@ class FastLoop:
             found = self._deciding(todo) if todo.decides else self._taking(todo)
             self.handlers[kind] = found
         return found
+
+    def prepare(self, log: EventLog) -> dict[str, Handler]:
+        """Before the events of `log` go through the handlers: every actor is noted as the
+        general loop notes it event by event (a rep of the run unless an admin: the handlers
+        then read `admins[actor]` and note nothing), and the handler of each event type of
+        the log is built. Returns the handlers by type."""
+        rp, actors = self.replayer, self.world.actors
+        if log.columns is not None:
+            kinds, people = set(log.columns[3]), set(log.columns[4])
+        else:
+            kinds, people = {e.type for e in log.events}, {e.actor for e in log.events}
+        for actor in people:
+            if not rp._admin(actor):
+                actors.add(actor)
+        for kind in sorted(kinds):
+            self.handler(kind)
+        return self.handlers
 
     def apply(self, event: Event) -> None:
         """Apply one event through its type's handler."""
@@ -179,8 +197,7 @@ class FastLoop:
         """The handler of an event type that takes a transition (generated)."""
         rp, program, world = self.replayer, self.program, self.world
         scope = {
-            "admins_get": rp._admins.get,
-            "admin_of": rp._admin,
+            "admins": rp._admins,
             "actors_add": world.actors.add,
             "customers_get": world.customers.get,
             "customers": world.customers,
@@ -232,7 +249,7 @@ class FastLoop:
         rp, program, world = self.replayer, self.program, self.world
         settle: Callable[..., None] = rp.settle
         refuse: Callable[..., None] = rp.refuse
-        admins, admin_of = rp._admins, rp._admin
+        admins = rp._admins
         customers, actors_add, taken = world.customers, world.actors.add, world.taken
         admit, done, schedule = self._admit(), self._done(), world.timers.schedule
         names_target, duplicate_if_known = todo.names_target, todo.duplicate_if_known
@@ -245,11 +262,7 @@ class FastLoop:
             row: int, at: datetime, cid: str, actor: str, stage: Any, to: Any, fields: Any
         ) -> None:
             event = Event(row, at, cid, kind, actor, stage, to, fields)
-            admin = admins.get(actor)
-            if admin is None:
-                admin = admin_of(actor)
-            if not admin:
-                actors_add(actor)
+            admin = admins[actor]  # noted by `prepare`
             if names_target and to is not None:
                 actors_add(to)
             customer = customers.get(cid)

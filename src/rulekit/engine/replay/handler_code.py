@@ -46,7 +46,7 @@ class Parts:
 
 #: the names a handler reads from `Parts.scope`
 _SCOPE_NAMES = (
-    "admins_get admin_of actors_add customers_get customers refuse settle admit world taken"
+    "admins actors_add customers_get customers refuse settle admit world taken"
     " schedule Customer Env truth mark_stage add_fields done program ledger stage_index"
     " n_stages NOT_ARCHIVED ALREADY_KNOWN no_transition not_public over_quota quota_detail refused"
     " rejected_append held held_get used limit_of Event"
@@ -66,13 +66,7 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
     out = _Writer()
     out.line(f"def handle({ARGUMENTS}):")
     out.indent += 1
-    out.lines(
-        "admin = admins_get(actor)",
-        "if admin is None:",
-        "    admin = admin_of(actor)",
-        "if not admin:",
-        "    actors_add(actor)",
-    )
+    out.line("admin = admins[actor]")  # every actor noted before the loop (`prepare`)
     if todo.names_target:
         out.lines("if to is not None:", "    actors_add(to)")
     out.lines("customer = customers_get(cid)", "if customer is None:")

@@ -182,16 +182,16 @@ class Replayer:
 
         loop = FastLoop(self)
         self.fire = fire = loop.fire
+        handlers = loop.prepare(log)
         if self.rules.swept or on_event is not None:
             self._each(log, loop.apply, on_event)
             return
         timers, customers = self.world.timers, self.world.customers
-        queue, handlers_get, handler = timers.queue, loop.handlers.get, loop.handler
-        fire_until = timers.fire_until
+        queue, fire_until = timers.queue, timers.fire_until
         for row, at, cid, kind, actor, stage, to, fields in log.rows():
             if queue and queue[0][0] <= at:
                 fire_until(at, customers, fire)
-            (handlers_get(kind) or handler(kind))(row, at, cid, actor, stage, to, fields)
+            handlers[kind](row, at, cid, actor, stage, to, fields)
 
     def _admin(self, actor: str) -> bool:
         admin = self._admins.get(actor)
