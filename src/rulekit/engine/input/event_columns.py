@@ -58,6 +58,12 @@ def texts(frame: pl.DataFrame, name: str, names: dict[Any, Any]) -> list[str | N
     """A text column with one object per distinct text (`names` keeps them: the replay finds
     customers and reps by identity)."""
     column = frame.get_column(name)
+    if column.null_count() * 10 >= len(column) * 9:  # mostly blank (`to`): its texts alone
+        out: list[str | None] = [None] * len(column)
+        where = column.is_not_null().arg_true().to_list()
+        for i, value in zip(where, column.drop_nulls().to_list(), strict=True):
+            out[i] = names.setdefault(value, value)
+        return out
     sample = column.gather_every(max(1, len(column) // 4096))
     if sample.n_unique() * 8 > len(sample):  # mostly distinct: one pass through `names`
         values = column.to_list()
