@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import compress
 from typing import Any
 
 from rulekit.diagnostics import one_of
@@ -109,6 +110,15 @@ class EventLog:
             assert self.columns is not None
             return zip(*self.columns, strict=True)
         return map(_values, self._events)
+
+    def rows_with_stage(self) -> Iterator[tuple[Any, ...]]:
+        """`rows`, of the events that name a stage only (found without a Python loop over
+        the others)."""
+        if self._events is None:
+            assert self.columns is not None
+            stages = self.columns[5]
+            return zip(*(compress(column, stages) for column in self.columns), strict=True)
+        return (_values(e) for e in self._events if e.stage is not None)
 
     def release(self) -> None:
         """Let the events go (a caller that read them for one replay, once applied)."""
