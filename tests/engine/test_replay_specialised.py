@@ -56,9 +56,12 @@ def _same(fast: Any, general: Any) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("tight", [False, True], ids=["default", "tight"])
+@pytest.mark.parametrize("columns", [False, True], ids=["events", "columns"])
 def test_default_policy_generated_histories(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seed: int, tight: bool
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seed: int, tight: bool, columns: bool
 ) -> None:
+    """`columns`: the history is given as its CSV file, read column-wise (the loop reads the
+    log's columns); else as a table read row by row (the loop reads its Events)."""
     policy: Any = "4321-dcbao@1"
     if tight:
         (tmp_path / "tight.yaml").write_text(TIGHT, encoding="utf-8")
@@ -66,9 +69,11 @@ def test_default_policy_generated_histories(
     generator = history_generator()
     path = tmp_path / "history.csv"
     generator.write_csv(str(path), generator.generate(3000, 400, reps=8, seed=seed))
-    table = read_table(path)
-    fast, general = _both(monkeypatch, lambda: rulekit.replay(policy, table, as_of="2026-06-30"))
+    source: Any = path if columns else read_table(path)
+    fast, general = _both(monkeypatch, lambda: rulekit.replay(policy, source, as_of="2026-06-30"))
     assert fast.rejected and fast.applied  # refusals and applied events both exercised
+    if tight:  # archives refused at the quota: admitted before the customer is made
+        assert ("archive", "quota_exceeded") in {(r.type, r.reason) for r in fast.rejected}
     _same(fast, general)
 
 
