@@ -10,9 +10,13 @@ from typing import Any, TypeVar
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
+from rulekit.cli.terminal import EXIT_INVALID as EXIT_INVALID
+from rulekit.cli.terminal import EXIT_OK as EXIT_OK
+from rulekit.cli.terminal import EXIT_USAGE as EXIT_USAGE
+from rulekit.cli.terminal import stderr_is_tty as stderr_is_tty
+from rulekit.cli.terminal import stdout_is_tty as stdout_is_tty
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def policy_path_option(fn: F) -> F:
@@ -25,16 +29,6 @@ def policy_path_option(fn: F) -> F:
         help="Directory to search for policies named as ID@MAJOR (repeatable); "
         "RULEKIT_POLICY_PATH is searched after these.",
     )(fn)
-
-
-def stderr_is_tty() -> bool:
-    """True when messages go to a terminal (colour and progress bars are welcome)."""
-    return sys.stderr.isatty() and os.environ.get("NO_COLOR") is None
-
-
-def stdout_is_tty() -> bool:
-    """True when stdout is a terminal."""
-    return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
 
 
 _VERBOSE: list[bool] = [False]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from rulekit.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, policy_path_option, stdout_is_tty
+from rulekit.cli.common import policy_path_option, stdout_is_tty
+from rulekit.cli.validate_run import run
 
 
 @click.command("validate")
@@ -42,89 +43,4 @@ def command(
             return 0
 
         raise SystemExit(watch_validate(files, policy_path, check, clear=stdout_is_tty()))
-    from rulekit.api import validate_report
-    from rulekit.report import diagnostics as render
-
-    policies, test_files, test_errors = sort_out(files)
-    files = tuple(policies + test_files)
-    report = validate_report(policies, policy_path=policy_path)
-    diags = report.diagnostics
-    valid = not test_errors and not any(d.is_error or (strict and not d.is_error) for d in diags)
-    for line in test_errors:
-        click.echo(line, err=True)
-    if fmt == "json":
-        click.echo(render.to_json(diags, valid))
-    elif fmt == "github":
-        if diags:
-            click.echo(render.to_github(diags))
-    elif fmt == "gitlab":
-        from rulekit.report.gitlab import to_gitlab
-
-        click.echo(to_gitlab(diags, files[0]))
-    else:
-        if diags:
-            click.echo(render.to_text(diags, color=stdout_is_tty()))
-        if test_errors:
-            n = sum(1 for line in test_errors if ": error: " in line)
-            click.echo(f"{n} error{'s' if n != 1 else ''} in test files; see above")
-        elif test_files and not diags:
-            n, m = len(policies), len(test_files)
-            click.echo(
-                f"{n} polic{'y' if n == 1 else 'ies'} and {m} test file{'s' if m != 1 else ''}"
-                f" valid: {', '.join(files)}"
-            )
-        else:
-            click.echo(render.summary(diags, list(files)))
-    if report.unreadable:
-        raise SystemExit(EXIT_USAGE)
-    raise SystemExit(EXIT_OK if valid else EXIT_INVALID)
-
-
-def sort_out(names: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
-    """(the policies, the test files, the test files' errors) among `names`: a folder gives
-    the YAML files in it (recursively, hidden folders left out); a file with a top-level
-    `tests:` key is a test file, checked as one (its format, and its policy's existence)."""
-    from pathlib import Path
-
-    from rulekit.testing.cases import SKIP_DIRS, TestFileError, load, looks_like_test_file
-
-    files: list[str] = []
-    for name in names:
-        path = Path(name)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in [*path.rglob("*.yaml"), *path.rglob("*.yml")]
-                if not any(part.startswith(".") or part in SKIP_DIRS for part in p.parts[:-1])
-            )
-            files += [str(p) for p in found]
-        else:
-            files.append(name)
-    policies, tests, errors = [], [], []
-    for name in files:
-        path = Path(name)
-        if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-            policies.append(name)
-        elif _readable(path) and looks_like_test_file(path):
-            tests.append(name)
-            try:
-                tf = load(path)
-            except TestFileError as exc:
-                errors += exc.lines()
-                continue
-            if tf.policy and not tf.policy.count("@") and not (tf.folder / tf.policy).exists():
-                errors.append(f"{name}: error: its policy `{tf.policy}` is not a file")
-        else:
-            policies.append(name)
-    return policies, tests, errors
-
-
-def _readable(path: object) -> bool:
-    """True if the file reads as UTF-8 (else `validate` reports it as a policy: RK001)."""
-    from pathlib import Path
-
-    try:
-        Path(str(path)).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return True
+    run(files, fmt, strict, policy_path, lambda message, err: click.echo(message, err=err))
