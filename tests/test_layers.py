@@ -16,7 +16,16 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "rulekit"
 MAX_LINES = 500
 
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
-    (0, ("rulekit.source", "rulekit.diagnostics", "rulekit.timeutil", "rulekit.safeio")),
+    (
+        0,
+        (
+            "rulekit.source",
+            "rulekit.diagnostics",
+            "rulekit.timeutil",
+            "rulekit.safeio",
+            "rulekit.digest",
+        ),
+    ),
     (1, ("rulekit.policy", "rulekit.lang")),
     (2, ("rulekit.graph", "rulekit.names")),
     (3, ("rulekit.compiler",)),

@@ -12,10 +12,11 @@ tables that do not match grammar.lark are never used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+from rulekit.digest import sha256_hex
 
 HERE = Path(__file__).resolve().parent
 GRAMMAR = HERE / "grammar.lark"
@@ -24,7 +25,7 @@ TABLES = HERE / "grammar_tables.json"
 
 def grammar_hash(text: str) -> str:
     """The hash that ties the tables to the grammar they were made from."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_hex(text.encode("utf-8"))
 
 
 def generate() -> dict[str, Any]:

@@ -18,13 +18,14 @@ ones (its hash says) is never used: every document then goes to pydantic.
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib
 import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
+
+from rulekit.digest import sha256_hex
 
 HERE = Path(__file__).resolve().parent
 PLAN = HERE / "light_plan.json"
@@ -53,10 +54,7 @@ class Light:
 
 def sources_hash() -> str:
     """The hash that ties the plan to the model sources it was made from."""
-    digest = hashlib.sha256()
-    for name in SOURCES:
-        digest.update((HERE / name).read_bytes())
-    return digest.hexdigest()
+    return sha256_hex(b"".join((HERE / name).read_bytes() for name in SOURCES))
 
 
 def build(data: Any, model: str = "Policy") -> Light | None:
