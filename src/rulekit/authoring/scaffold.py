@@ -170,14 +170,14 @@ see what it changes with `rulekit dry-run` on the client's real history, and wri
 def check_name(client: str) -> None:
     """Raise ScaffoldError if `client` cannot be a folder and a policy id (the very test the
     policy validator applies to `id`, so `init` never writes a policy `validate` rejects)."""
-    from rulekit.policy.models import POLICY_ID
+    from rulekit.policy.values import is_policy_id
 
     if len(client) > MAX_NAME:
         raise ScaffoldError(
             f"a client name may have at most {MAX_NAME} characters, not {len(client):,}",
             "for example `rulekit init acme-valves`",
         )
-    if not CLIENT_NAME.match(client) or not POLICY_ID.fullmatch(client) or "@" in client:
+    if not CLIENT_NAME.match(client) or not is_policy_id(client) or "@" in client:
         raise ScaffoldError(
             f"`{printable(client)}` cannot name a client: start with a letter (A-Z), a digit or "
             "a Chinese character, then letters, digits, `-`, `_` or `.` (no spaces, `@`, `/`, "

@@ -31,7 +31,6 @@ from rulekit.policy.pool_models import (
 )
 from rulekit.policy.values import DSL_VERSION as DSL_VERSION
 from rulekit.policy.values import FIELD_TYPES as FIELD_TYPES
-from rulekit.policy.values import POLICY_ID as POLICY_ID
 from rulekit.policy.values import ROLES as ROLES
 from rulekit.policy.values import SEMVER as SEMVER
 from rulekit.timeutil import Duration
