@@ -6,7 +6,6 @@ a bad and a fixed example for each. Codes never change meaning once released.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -110,6 +109,8 @@ class DiagnosticError(Exception):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return a hint naming the closest of `choices` to `word`, or None if none is close."""
+    import difflib  # only when there is a word to correct: it is ~1 ms to import
+
     options = [c for c in choices if isinstance(c, str)]
     match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not match:

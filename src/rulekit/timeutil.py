@@ -6,7 +6,6 @@ last day of February (the same day of the month, clamped to the month's end).
 
 from __future__ import annotations
 
-import calendar
 import os
 import re
 from collections.abc import Sequence
@@ -101,6 +100,8 @@ class Duration:
 
 def add_months(instant: datetime, months: int) -> datetime:
     """Move `instant` by whole calendar months, clamping the day to the month's end."""
+    import calendar  # imported here: with locale ~2 ms, and most processes add no months
+
     index = instant.year * 12 + (instant.month - 1) + months
     year, month = divmod(index, 12)
     month += 1

@@ -61,7 +61,7 @@ def sort_out(names: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
     `tests:` key is a test file, checked as one (its format, and its policy's existence)."""
     from pathlib import Path
 
-    from rulekit.testing.cases import SKIP_DIRS, TestFileError, load, looks_like_test_file
+    from rulekit.testing.detect import SKIP_DIRS, looks_like_test_file
 
     files: list[str] = []
     for name in names:
@@ -82,6 +82,8 @@ def sort_out(names: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
             policies.append(name)
         elif _readable(path) and looks_like_test_file(path):
             tests.append(name)
+            from rulekit.testing.cases import TestFileError, load
+
             try:
                 tf = load(path)
             except TestFileError as exc:

@@ -8,7 +8,6 @@ trees are equal when they have the same structure, whatever their layout in the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from rulekit.timeutil import Duration
 
@@ -214,6 +213,8 @@ def duration_text(d: Duration) -> str:
             return f"{secs // size:.0f}{unit}"
     if float(secs).is_integer():
         return f"{secs:.0f}s"
+    from decimal import Decimal
+
     return format(Decimal(repr(secs)), "f") + "s"
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from rulekit.policy.yamlsrc import Document
 from rulekit.source import Span
+from rulekit.testing.detect import SKIP_DIRS
 
 TOP_KEYS = ("policy", "as_of", "people", "tests", "description")
 CASE_KEYS = ("description", "policy", "events", "records", "as_of", "people", "expect", "skip")
@@ -36,7 +37,6 @@ CUSTOMER_FIELDS = (
     "previous_owners",
 )
 REP_FIELDS = ("slots_used", "slot_limit", "expected_signings", "funnel", "violations", "quotas")
-SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 
 
 class TestFileError(Exception):
@@ -168,15 +168,6 @@ def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Path], list[
                 "name test files (…tests.yaml) or folders that hold them",
             )
     return named, [f for f in found if f not in named]
-
-
-def looks_like_test_file(path: Path) -> bool:
-    """True if the file's top level has a `tests:` key (a found file without one is skipped)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return True  # let load() report it
-    return any(line.startswith(("tests:", '"tests":', "'tests':")) for line in text.splitlines())
 
 
 def load(path: str | os.PathLike[str]) -> TestFile:

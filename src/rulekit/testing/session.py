@@ -14,8 +14,8 @@ from rulekit.testing.cases import (
     TestFileError,
     discover,
     load,
-    looks_like_test_file,
 )
+from rulekit.testing.detect import looks_like_test_file
 from rulekit.testing.runner import ERROR, FAILED, PASSED, SKIPPED, CaseResult, Runner
 
 if TYPE_CHECKING:
