@@ -9,7 +9,6 @@ kept for the life of the process, whose errors are explained.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -107,7 +106,7 @@ class _Builder:
 
     def paren(self, c: list[Any]) -> Node:
         inner: Any = c[1]
-        widened: Node = replace(inner, start=_start(c[0]), end=_end(c[2]))
+        widened: Node = inner.spanning(_start(c[0]), _end(c[2]))
         return widened
 
     def number(self, c: list[Any]) -> Node:
