@@ -39,9 +39,10 @@ class SourceText:
 
     def __post_init__(self) -> None:
         starts = [0]
-        for i, ch in enumerate(self.text):
-            if ch == "\n":
-                starts.append(i + 1)
+        found = self.text.find("\n")
+        while found >= 0:
+            starts.append(found + 1)
+            found = self.text.find("\n", found + 1)
         self._starts = starts
 
     def position(self, offset: int) -> tuple[int, int]:

@@ -143,3 +143,19 @@ def test_import_is_cheap() -> None:
     code = "import sys, rulekit.lang; print('lark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_source_text_line_index() -> None:
+    """Lines start after each `\\n` (a `\\r` stays on its line); offsets beyond clamp."""
+    for text in ["", "a", "\n", "a\n", "a\nb", "\n\nx\r\ny\n", "一\n二三\n"]:
+        src = SourceText("f", text)
+        expected = [(1, 1)]
+        line, column = 1, 1
+        for ch in text:
+            line, column = (line + 1, 1) if ch == "\n" else (line, column + 1)
+            expected.append((line, column))
+        assert [src.position(i) for i in range(len(text) + 1)] == expected
+        assert src.position(len(text) + 5) == expected[-1]
+        assert [src.line_text(n) for n in range(1, line + 1)] == [
+            part.rstrip("\r") for part in text.split("\n")
+        ]

@@ -41,9 +41,11 @@ def merge(base: Document, overlay: Document) -> Document:
 
 def _under(path: Path, prefixes: set[Path]) -> bool:
     """True if `path` or one of its ancestors is in `prefixes`."""
-    if not prefixes:
-        return False
-    return any(path[:n] in prefixes for n in range(len(path) + 1))
+    if prefixes:
+        for n in range(len(path) + 1):
+            if path[:n] in prefixes:
+                return True
+    return False
 
 
 def _merge_value(
