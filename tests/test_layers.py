@@ -24,6 +24,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
             "rulekit.timeutil",
             "rulekit.safeio",
             "rulekit.digest",
+            "rulekit.record",
         ),
     ),
     (1, ("rulekit.policy", "rulekit.lang")),

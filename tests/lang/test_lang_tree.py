@@ -64,6 +64,6 @@ def test_copied_pickled_and_moved() -> None:
 
 
 def test_fields_in_order() -> None:
-    assert ast.Binary.fields == ("op", "left", "right")
-    assert ast.Literal.fields == ("value", "kind")
-    assert ast.Not.fields == ("operand",)
+    assert ast.Binary.fields == ("op", "left", "right", "start", "end")
+    assert ast.Literal.fields == ("value", "kind", "start", "end")
+    assert ast.Not.fields == ("operand", "start", "end")

@@ -7,8 +7,9 @@ equal when they have the same structure, whatever their layout in the text.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Self
 
+from rulekit.record import FrozenRecord
 from rulekit.timeutil import Duration
 
 #: The Python value of a literal: None, a bool, a number, a string, a Duration, or for a date
@@ -19,144 +20,103 @@ LiteralValue = None | bool | int | float | str | Duration
 LITERAL_KINDS = ("null", "bool", "number", "string", "duration", "date", "datetime")
 
 
-_set = object.__setattr__
+class Tree(FrozenRecord):
+    """What every node shares (`rulekit.record.FrozenRecord`): set once, equal and hashed by
+    its fields other than `start` and `end`, which come last, shown as
+    `Name(name='x', start=0, end=1)`."""
 
-
-class Tree:
-    """What every node shares: set once (as a frozen dataclass's fields), equal and hashed by
-    its fields other than `start` and `end`, shown as `Name(name='x', start=0, end=1)`.
-
-    Plain classes with slots rather than dataclasses: making eleven dataclasses took ~7 ms of
-    every process that reads a policy. Each node class lists its fields in `__slots__`, in
-    order; `start` and `end` come last in its constructor (docs/performance.md).
-    """
-
-    __slots__ = ("start", "end")
-    #: the fields of the node's class other than start and end, in order (its `__slots__`)
-    fields: ClassVar[tuple[str, ...]] = ()
+    __slots__ = ()
+    uncompared = ("start", "end")
     start: int
     end: int
 
-    def __init_subclass__(cls) -> None:
-        cls.fields = cls.__slots__
-
-    def _set(self, values: tuple[Any, ...], start: int, end: int) -> None:
-        for name, value in zip(self.fields, values, strict=True):
-            _set(self, name, value)
-        _set(self, "start", start)
-        _set(self, "end", end)
-
-    def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.fields)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        shown = (f"{name}={getattr(self, name)!r}" for name in (*self.fields, "start", "end"))
-        return f"{type(self).__qualname__}({', '.join(shown)})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (*self._key(), self.start, self.end)
-
     def spanning(self, start: int, end: int) -> Self:
         """The same node at other offsets."""
-        return type(self)(*self._key(), start, end)  # type: ignore[call-arg]
+        return type(self)(*self._values(self)[:-2], start, end)  # type: ignore[call-arg]
 
 
 class Literal(Tree):
     """A constant: `null`, `true`, `3`, `38%` (kind number, 0.38), `'text'`, `30d`, `2026-03-01`."""
 
-    __slots__ = ("value", "kind")
+    __slots__ = ("value", "kind", "start", "end")
     value: LiteralValue
     kind: str
 
     def __init__(self, value: LiteralValue, kind: str, start: int = 0, end: int = 0) -> None:
-        self._set((value, kind), start, end)
+        self._set(value, kind, start, end)
 
 
 class Name(Tree):
     """A bare word: a field, an object, or a symbol such as a state name."""
 
-    __slots__ = ("name",)
+    __slots__ = ("name", "start", "end")
     name: str
 
     def __init__(self, name: str, start: int = 0, end: int = 0) -> None:
-        self._set((name,), start, end)
+        self._set(name, start, end)
 
 
 class Attr(Tree):
     """An attribute of an object: `next_stage.target`."""
 
-    __slots__ = ("obj", "name")
+    __slots__ = ("obj", "name", "start", "end")
     obj: Node
     name: str
 
     def __init__(self, obj: Node, name: str, start: int = 0, end: int = 0) -> None:
-        self._set((obj, name), start, end)
+        self._set(obj, name, start, end)
 
 
 class Call(Tree):
     """A function call: `days_since(last_activity_at)`."""
 
-    __slots__ = ("func", "args")
+    __slots__ = ("func", "args", "start", "end")
     func: str
     args: tuple[Node, ...]
 
     def __init__(self, func: str, args: tuple[Node, ...], start: int = 0, end: int = 0) -> None:
-        self._set((func, args), start, end)
+        self._set(func, args, start, end)
 
 
 class Unary(Tree):
     """Unary minus: `-x`."""
 
-    __slots__ = ("op", "operand")
+    __slots__ = ("op", "operand", "start", "end")
     op: str
     operand: Node
 
     def __init__(self, op: str, operand: Node, start: int = 0, end: int = 0) -> None:
-        self._set((op, operand), start, end)
+        self._set(op, operand, start, end)
 
 
 class Binary(Tree):
     """Arithmetic: `a + b`, `a - b`, `a * b`, `a / b`."""
 
-    __slots__ = ("op", "left", "right")
+    __slots__ = ("op", "left", "right", "start", "end")
     op: str
     left: Node
     right: Node
 
     def __init__(self, op: str, left: Node, right: Node, start: int = 0, end: int = 0) -> None:
-        self._set((op, left, right), start, end)
+        self._set(op, left, right, start, end)
 
 
 class Compare(Tree):
     """A comparison: `==`, `!=`, `<`, `<=`, `>`, `>=`."""
 
-    __slots__ = ("op", "left", "right")
+    __slots__ = ("op", "left", "right", "start", "end")
     op: str
     left: Node
     right: Node
 
     def __init__(self, op: str, left: Node, right: Node, start: int = 0, end: int = 0) -> None:
-        self._set((op, left, right), start, end)
+        self._set(op, left, right, start, end)
 
 
 class InList(Tree):
     """Membership: `x in [a, b]`, `x not in names`."""
 
-    __slots__ = ("negated", "left", "right")
+    __slots__ = ("negated", "left", "right", "start", "end")
     negated: bool
     left: Node
     right: Node
@@ -164,38 +124,38 @@ class InList(Tree):
     def __init__(
         self, negated: bool, left: Node, right: Node, start: int = 0, end: int = 0
     ) -> None:
-        self._set((negated, left, right), start, end)
+        self._set(negated, left, right, start, end)
 
 
 class ListExpr(Tree):
     """A list literal: `[a, 'b', 3]`."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "start", "end")
     items: tuple[Node, ...]
 
     def __init__(self, items: tuple[Node, ...], start: int = 0, end: int = 0) -> None:
-        self._set((items,), start, end)
+        self._set(items, start, end)
 
 
 class BoolOp(Tree):
     """Two or more conditions joined by `and` or by `or`."""
 
-    __slots__ = ("op", "items")
+    __slots__ = ("op", "items", "start", "end")
     op: str
     items: tuple[Node, ...]
 
     def __init__(self, op: str, items: tuple[Node, ...], start: int = 0, end: int = 0) -> None:
-        self._set((op, items), start, end)
+        self._set(op, items, start, end)
 
 
 class Not(Tree):
     """Negation: `not x`."""
 
-    __slots__ = ("operand",)
+    __slots__ = ("operand", "start", "end")
     operand: Node
 
     def __init__(self, operand: Node, start: int = 0, end: int = 0) -> None:
-        self._set((operand,), start, end)
+        self._set(operand, start, end)
 
 
 Node = Literal | Name | Attr | Call | Unary | Binary | Compare | InList | ListExpr | BoolOp | Not
