@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rulekit.compiler import CompiledPolicy, check_policy, compile_policy
 from rulekit.diagnostics import Diagnostic, DiagnosticError
+from rulekit.record import Record
 
 if TYPE_CHECKING:
     import polars as pl
@@ -31,12 +31,16 @@ class PolicyError(Exception):
         super().__init__("invalid policy:\n" + "\n".join(lines))
 
 
-@dataclass(slots=True)
-class ValidateReport:
+class ValidateReport(Record):
     """What `validate` found over several files."""
 
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    unreadable: bool = False
+    __slots__ = ("diagnostics", "unreadable")
+
+    def __init__(
+        self, diagnostics: list[Diagnostic] | None = None, unreadable: bool = False
+    ) -> None:
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        self.unreadable = unreadable
 
 
 def load(policy: PathLike, *, policy_path: Sequence[PathLike] = ()) -> CompiledPolicy:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rulekit.diagnostics import Diagnostic, DiagnosticError, did_you_mean, one_of
 from rulekit.policy.yamlsrc import Document, Path
+from rulekit.record import FrozenRecord
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -27,12 +28,15 @@ if TYPE_CHECKING:
 ORDER_DIRECTIONS = ("asc", "desc")
 
 
-@dataclass(frozen=True, slots=True)
-class SortKey:
+class SortKey(FrozenRecord):
     """One key of the priority order: an expression and its direction (nulls sort last)."""
 
+    __slots__ = ("expression", "descending")
     expression: Condition
     descending: bool
+
+    def __init__(self, expression: Condition, descending: bool) -> None:
+        self._set(expression, descending)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from rulekit.record import Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +31,15 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(slots=True)
-class SourceText:
+class SourceText(Record):
     """The text of one file with a line index, to turn offsets into line and column."""
 
-    name: str
-    text: str
-    _starts: list[int] = field(default_factory=list, repr=False)
+    __slots__ = ("name", "text", "_starts")
+    unshown = ("_starts",)
 
-    def __post_init__(self) -> None:
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
         starts = [0]
         found = self.text.find("\n")
         while found >= 0:

@@ -10,9 +10,9 @@ checks run on the plain edge list, so `rulekit validate` does not pay networkx's
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rulekit.record import FrozenRecord, Record
 from rulekit.timeutil import Duration
 
 if TYPE_CHECKING:
@@ -25,13 +25,18 @@ ANY = "any"
 SAME = "same"
 
 
-@dataclass(frozen=True, slots=True)
-class Trigger:
+class Trigger(FrozenRecord):
     """What fires a transition: an event type with an optional argument, or a timer."""
 
-    event: str | None = None
-    argument: str | None = None
-    after: Duration | None = None
+    __slots__ = ("event", "argument", "after")
+    event: str | None
+    argument: str | None
+    after: Duration | None
+
+    def __init__(
+        self, event: str | None = None, argument: str | None = None, after: Duration | None = None
+    ) -> None:
+        self._set(event, argument, after)
 
     @classmethod
     def of(cls, on: str | None, after: Duration | None) -> Trigger:
@@ -72,10 +77,10 @@ def sources(policy: Policy, from_states: list[str]) -> list[str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(FrozenRecord):
     """One edge of the state graph: transition `transition` from `origin` to `target`."""
 
+    __slots__ = ("origin", "target", "transition", "trigger", "by", "when", "approval")
     origin: str
     target: str
     transition: str
@@ -84,18 +89,34 @@ class Edge:
     when: str | None
     approval: str | None
 
+    def __init__(
+        self,
+        origin: str,
+        target: str,
+        transition: str,
+        trigger: Trigger,
+        by: tuple[str, ...],
+        when: str | None,
+        approval: str | None,
+    ) -> None:
+        self._set(origin, target, transition, trigger, by, when, approval)
+
     @property
     def kind(self) -> str:
         """`timer` or `event`."""
         return "timer" if self.trigger.is_timer else "event"
 
 
-@dataclass(slots=True)
-class StateGraph:
+class StateGraph(Record):
     """States (with their attributes) and edges, in policy order."""
 
-    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    edges: list[Edge] = field(default_factory=list)
+    __slots__ = ("nodes", "edges")
+
+    def __init__(
+        self, nodes: dict[str, dict[str, Any]] | None = None, edges: list[Edge] | None = None
+    ) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {} if nodes is None else nodes
+        self.edges: list[Edge] = [] if edges is None else edges
 
     def out_edges(self, state: str) -> Iterator[Edge]:
         """The edges leaving `state`."""

@@ -8,7 +8,6 @@ attribute). It never raises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from rulekit.diagnostics import did_you_mean, one_of
@@ -31,6 +30,7 @@ from rulekit.lang.types import (
     fits,
     join,
 )
+from rulekit.record import Record
 
 
 class CheckProblem(NamedTuple):
@@ -43,8 +43,7 @@ class CheckProblem(NamedTuple):
     hint: str | None = None
 
 
-@dataclass
-class TypedInfo:
+class TypedInfo(Record):
     """What the checker learned about a tree.
 
     Attributes:
@@ -55,11 +54,14 @@ class TypedInfo:
         names: The root names the expression reads.
     """
 
-    root: Type = ANY
-    types: dict[int, Type] = field(default_factory=dict)
-    symbols: dict[int, str] = field(default_factory=dict)
-    functions: dict[int, Function] = field(default_factory=dict)
-    names: set[str] = field(default_factory=set)
+    __slots__ = ("root", "types", "symbols", "functions", "names")
+
+    def __init__(self, root: Type = ANY) -> None:
+        self.root = root
+        self.types: dict[int, Type] = {}
+        self.symbols: dict[int, str] = {}
+        self.functions: dict[int, Function] = {}
+        self.names: set[str] = set()
 
     def type_of(self, node: Node) -> Type:
         """The type of `node` (ANY if the checker did not see it)."""

@@ -4,11 +4,11 @@ mapping) and a `Template` (a message with expressions to fill in)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from rulekit.lang.types import Type
+from rulekit.record import FrozenRecord
 from rulekit.source import Span
 
 if TYPE_CHECKING:
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 Locate = Callable[[int, int], Span]
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(FrozenRecord):
     """A compiled condition or expression.
 
     Attributes:
@@ -31,6 +30,7 @@ class Condition:
         fn: The compiled function; never raises on odd data (it yields null instead).
     """
 
+    __slots__ = ("text", "node", "type", "names", "python_source", "fn")
     text: str
     node: Node
     type: Type
@@ -38,18 +38,32 @@ class Condition:
     python_source: str
     fn: Callable[[Mapping[str, Any]], Any]
 
+    def __init__(
+        self,
+        text: str,
+        node: Node,
+        type: Type,
+        names: frozenset[str],
+        python_source: str,
+        fn: Callable[[Mapping[str, Any]], Any],
+    ) -> None:
+        self._set(text, node, type, names, python_source, fn)
+
     def __call__(self, env: Mapping[str, Any]) -> Any:
         """Evaluate against `env` (field values, plus `now` and `tz` for the time functions)."""
         return self.fn(env)
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(FrozenRecord):
     """A compiled message template: literal text and expressions to fill in."""
 
+    __slots__ = ("text", "parts", "tz")
     text: str
     parts: tuple[str | Condition, ...]
-    tz: tzinfo = UTC
+    tz: tzinfo
+
+    def __init__(self, text: str, parts: tuple[str | Condition, ...], tz: tzinfo = UTC) -> None:
+        self._set(text, parts, tz)
 
     @property
     def names(self) -> frozenset[str]:

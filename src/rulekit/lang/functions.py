@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,14 +27,14 @@ from rulekit.lang.types import (
     comparable,
     join,
 )
+from rulekit.record import FrozenRecord
 from rulekit.timeutil import Duration, whole_days
 
 #: A rule computing a result type from the argument types.
 ReturnRule = Callable[[Sequence[Type]], Type]
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(FrozenRecord):
     """A function callable from a condition.
 
     Attributes:
@@ -50,15 +49,40 @@ class Function:
         same_kind: Positions whose arguments must be of one kind (checked as RK211).
     """
 
+    __slots__ = (
+        "name",
+        "params",
+        "returns",
+        "doc",
+        "impl",
+        "required",
+        "uses_env",
+        "accepts_null",
+        "same_kind",
+    )
     name: str
     params: tuple[tuple[Type, ...], ...]
     returns: Type | ReturnRule
     doc: str
     impl: Callable[..., Any]
-    required: int | None = None
-    uses_env: bool = False
-    accepts_null: bool = False
-    same_kind: tuple[int, ...] = ()
+    required: int | None
+    uses_env: bool
+    accepts_null: bool
+    same_kind: tuple[int, ...]
+
+    def __init__(
+        self,
+        name: str,
+        params: tuple[tuple[Type, ...], ...],
+        returns: Type | ReturnRule,
+        doc: str,
+        impl: Callable[..., Any],
+        required: int | None = None,
+        uses_env: bool = False,
+        accepts_null: bool = False,
+        same_kind: tuple[int, ...] = (),
+    ) -> None:
+        self._set(name, params, returns, doc, impl, required, uses_env, accepts_null, same_kind)
 
     @property
     def min_args(self) -> int:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from rulekit.lang.functions import BUILTINS, Function
 from rulekit.lang.types import Type
+from rulekit.record import Record
 
 __all__ = ["BUILTINS", "Function", "Scope"]
 
 
-@dataclass
-class Scope:
+class Scope(Record):
     """The names, symbols and functions a condition may use.
 
     Attributes:
@@ -23,9 +22,17 @@ class Scope:
         functions: Callable functions by name; the built-ins unless given.
     """
 
-    names: dict[str, Type] = field(default_factory=dict)
-    symbols: dict[str, str] = field(default_factory=dict)
-    functions: Mapping[str, Function] = field(default_factory=lambda: dict(BUILTINS))
+    __slots__ = ("names", "symbols", "functions")
+
+    def __init__(
+        self,
+        names: dict[str, Type] | None = None,
+        symbols: dict[str, str] | None = None,
+        functions: Mapping[str, Function] | None = None,
+    ) -> None:
+        self.names: dict[str, Type] = {} if names is None else names
+        self.symbols: dict[str, str] = {} if symbols is None else symbols
+        self.functions: Mapping[str, Function] = dict(BUILTINS) if functions is None else functions
 
     def with_functions(self, *extra: Function) -> Scope:
         """Return a copy of this scope that can also call `extra` (e.g. an engine's own)."""

@@ -7,8 +7,9 @@ of the `null` literal), `ANY` (unknown; fits everything), `LIST(elem)` and `OBJE
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
+
+from rulekit.record import FrozenRecord
 
 
 class Kind(StrEnum):
@@ -38,14 +39,25 @@ _NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Type:
-    """A type: a kind, plus the element type of a list or the name and attributes of an object."""
+class Type(FrozenRecord):
+    """A type: a kind, plus the element type of a list or the name and attributes of an object
+    (compared, but left out of the hash)."""
 
+    __slots__ = ("kind", "elem", "name", "attrs")
+    unhashed = ("attrs",)
     kind: Kind
-    elem: Type | None = None
-    name: str | None = None
-    attrs: Mapping[str, Type] = field(default_factory=dict, hash=False)
+    elem: Type | None
+    name: str | None
+    attrs: Mapping[str, Type]
+
+    def __init__(
+        self,
+        kind: Kind,
+        elem: Type | None = None,
+        name: str | None = None,
+        attrs: Mapping[str, Type] | None = None,
+    ) -> None:
+        self._set(kind, elem, name, {} if attrs is None else attrs)
 
     @property
     def is_temporal(self) -> bool:

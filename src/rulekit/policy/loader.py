@@ -9,24 +9,26 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rulekit.diagnostics import Diagnostic, DiagnosticError, one_of
 from rulekit.policy import search
 from rulekit.policy.overlay import merge
 from rulekit.policy.yamlsrc import Document, parse_yaml, read_text
+from rulekit.record import Record
 from rulekit.source import Span
 
 MAX_CHAIN = 16
 
 
-@dataclass(slots=True)
-class Resolved:
+class Resolved(Record):
     """A policy document after its overlays are merged, with the files it was made from."""
 
-    document: Document
-    files: list[str] = field(default_factory=list)
+    __slots__ = ("document", "files")
+
+    def __init__(self, document: Document, files: list[str] | None = None) -> None:
+        self.document = document
+        self.files: list[str] = [] if files is None else files
 
 
 def _top_span(doc: Document) -> Span:

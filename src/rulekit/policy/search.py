@@ -11,21 +11,24 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from rulekit.record import FrozenRecord
 from rulekit.safeio import is_regular_file
 
 _REF = re.compile(r"^(?P<id>[^@\s/\\]+)@(?P<version>\d+(?:\.\d+){0,2})$")
 _HEAD = re.compile(r"^(id|version)\s*:\s*['\"]?([^'\"#\s]+)", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(FrozenRecord):
     """A policy named by id and version: `4321-dcbao@1` (any 1.x.y) or `4321-dcbao@1.2.0`."""
 
+    __slots__ = ("id", "version")
     id: str
     version: str
+
+    def __init__(self, id: str, version: str) -> None:
+        self._set(id, version)
 
     @classmethod
     def parse(cls, text: str) -> Reference | None:

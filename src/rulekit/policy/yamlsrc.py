@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from rulekit.diagnostics import Diagnostic, DiagnosticError
+from rulekit.record import Record
 from rulekit.source import SourceText, Span
 
 MAX_FILE_BYTES = 1_000_000
@@ -45,18 +45,27 @@ class _Loader(_Base):  # type: ignore[misc]
         return _CORE + ("seq" if kind is yaml.SequenceNode else "map")
 
 
-@dataclass(slots=True)
-class Located:
+class Located(Record):
     """Where one node of a document is: offsets of its text and of its key (for mapping entries).
 
     Spans (line and column) are computed only when asked for: most nodes never need one.
     """
 
-    source: SourceText
-    start: int
-    end: int
-    key: tuple[int, int] | None = None
-    style: str | None = None
+    __slots__ = ("source", "start", "end", "key", "style")
+
+    def __init__(
+        self,
+        source: SourceText,
+        start: int,
+        end: int,
+        key: tuple[int, int] | None = None,
+        style: str | None = None,
+    ) -> None:
+        self.source = source
+        self.start = start
+        self.end = end
+        self.key = key
+        self.style = style
 
     @property
     def span(self) -> Span:
@@ -82,13 +91,20 @@ class Located:
         return locate
 
 
-@dataclass(slots=True)
-class Document:
+class Document(Record):
     """A YAML document as plain data with the position of every node, by path."""
 
-    data: Any
-    positions: dict[Path, Located] = field(default_factory=dict)
-    source: SourceText | None = None
+    __slots__ = ("data", "positions", "source")
+
+    def __init__(
+        self,
+        data: Any,
+        positions: dict[Path, Located] | None = None,
+        source: SourceText | None = None,
+    ) -> None:
+        self.data = data
+        self.positions: dict[Path, Located] = {} if positions is None else positions
+        self.source = source
 
     def span(self, path: Path) -> Span | None:
         """The span of the value at `path`, or of its nearest located parent."""
