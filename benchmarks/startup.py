@@ -11,7 +11,7 @@ milliseconds. On a shared machine the CPU time and the best wall time are the nu
 compare; the median wall time is what a loaded machine gives. `--baseline SRC` also runs
 every command with another copy of rulekit's source first on the path (PYTHONPATH=SRC, e.g.
 an older commit's `src` from `git archive`), each run of it next to one of this copy, and
-adds its median CPU time and the ratio.
+adds its median and best wall time, its median CPU time and the ratio of the CPU times.
 """
 
 from __future__ import annotations
@@ -76,17 +76,21 @@ def main() -> None:
             once(argv, base_env)
     walls: dict[str, list[float]] = {label: [] for label, _ in todo}
     cpus: dict[str, list[float]] = {label: [] for label, _ in todo}
+    base_walls: dict[str, list[float]] = {label: [] for label, _ in todo}
     base_cpus: dict[str, list[float]] = {label: [] for label, _ in todo}
     for _ in range(args.runs):
         for label, argv in todo:
             if base_env:
-                base_cpus[label].append(once(argv, base_env)[1])
+                base_wall, base_cpu = once(argv, base_env)
+                base_walls[label].append(base_wall)
+                base_cpus[label].append(base_cpu)
             wall, cpu = once(argv, env)
             walls[label].append(wall)
             cpus[label].append(cpu)
     print(f"{args.runs} runs each, interleaved; load average {os.getloadavg()[0]:.2f}; ms")
     head = f"{'command':<58} {'wall median':>11} {'wall best':>9} {'CPU median':>10}"
-    print(head + (f" {'baseline CPU':>12} {'ratio':>6}" if base_env else ""))
+    base_head = f" {'base median':>11} {'base best':>9} {'base CPU':>8} {'ratio':>6}"
+    print(head + (base_head if base_env else ""))
     for label, _ in todo:
         cpu = statistics.median(cpus[label])
         line = (
@@ -95,7 +99,8 @@ def main() -> None:
         )
         if base_env:
             base = statistics.median(base_cpus[label])
-            line += f" {base:>12.0f} {cpu / base:>6.2f}"
+            wall = statistics.median(base_walls[label])
+            line += f" {wall:>11.0f} {min(base_walls[label]):>9.0f} {base:>8.0f} {cpu / base:>6.2f}"
         print(line)
     sys.stdout.flush()
 
