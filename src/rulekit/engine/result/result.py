@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from rulekit.engine.core import collector, metrics
@@ -31,6 +32,7 @@ from rulekit.timeutil import format_instant, format_instants
 if TYPE_CHECKING:
     import polars as pl
 
+_FIRST = itemgetter(0)
 NO_STAGE = "new"  # the funnel's label for customers with no stage (docs/formats.md)
 
 
@@ -369,8 +371,10 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
     states = CustomerStates([], [s.code for s in program.stages], program.tz, run)
     shapes, shape, held, entries = states.shapes, states.flags, world.ledger.held, states.entries
     found = world.customers
-    for cid in sorted(found):
-        c = found[cid]
+    # a replay's customers in the order the world made them (near one another in memory:
+    # twice as fast as in customer order at 100k customers), then sorted once; `run`
+    # evaluates its measures in customer order
+    for cid, c in sorted(found.items(), key=_FIRST) if run else found.items():
         f = c.fields
         flags = shapes.get(tuple(c.flags)) or shape(c.flags)
         n, m = f.get("lapses", lapses), f.get("renewals", renewals)
@@ -389,6 +393,8 @@ def build(program: Program, world: World, as_of: datetime, mode: str, events: in
                 (due[0].target or c.state, due[1]) if due is not None else None,
             )
         entries.append(entry)
+    if not run:
+        entries.sort(key=_FIRST)  # ids are unique: the order of `sorted(found)`
     reps = _reps(program, world, as_of, run)
     return Result(
         mode,
