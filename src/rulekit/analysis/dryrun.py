@@ -160,17 +160,30 @@ def dry_run(
     The history is read once when both policies read it alike (the same columns, fields,
     event types and stages: the usual overlay that changes a number or a rule).
     """
-    with collector.paused():
-        first, second = programs.build(baseline), programs.build(candidate)
-        folks = read_people(people) if people is not None else People()
-        log = read_events(events, first, as_of)
-        replay = engine_link.replay_keeping_promotions  # runner.replay_log, and promotions
-        a, pa = replay(first, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
-        if second.event_reading() != first.event_reading():
-            log = read_events(events, second, as_of)
-        b, pb = replay(second, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
-        profiles = _profiles(baseline, candidate, (a, pa), (b, pb), folks, events.path, as_of)
-        return DryRun(a, b, changes(a, b), baseline, candidate, profiles)
+    with collector.paused():  # the events and the promotions go with `_both`'s frame, here:
+        # the collector, on again, walks only what the DryRun keeps (a million fewer objects)
+        return _both(baseline, candidate, events, as_of, people, skip_bad_rows)
+
+
+def _both(
+    baseline: CompiledPolicy,
+    candidate: CompiledPolicy,
+    events: Table | TextFrame,
+    as_of: datetime,
+    people: Table | None,
+    skip_bad_rows: bool,
+) -> DryRun:
+    """`dry_run`'s work (with the collector paused)."""
+    first, second = programs.build(baseline), programs.build(candidate)
+    folks = read_people(people) if people is not None else People()
+    log = read_events(events, first, as_of)
+    replay = engine_link.replay_keeping_promotions  # runner.replay_log, and promotions
+    a, pa = replay(first, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
+    if second.event_reading() != first.event_reading():
+        log = read_events(events, second, as_of)
+    b, pb = replay(second, folks, log, events.path, as_of, skip_bad_rows=skip_bad_rows)
+    profiles = _profiles(baseline, candidate, (a, pa), (b, pb), folks, events.path, as_of)
+    return DryRun(a, b, changes(a, b), baseline, candidate, profiles)
 
 
 def _profiles(
