@@ -44,8 +44,8 @@ def render(run: DryRun, console: Console, *, first: int = 20, labels: Labels | N
     )
     states = list(dict.fromkeys([*(a.world.program.states if a.world else []),
                                  *(b.world.program.states if b.world else [])]))  # fmt: skip
-    sa = Counter(c.state for c in a.customers)
-    sb = Counter(c.state for c in b.customers)
+    sa = Counter(a.customer_column("state"))
+    sb = Counter(b.customer_column("state"))
     table = Table(title=lab.t("customers_by_state"))
     for col in ("state", "baseline", "candidate", "change"):
         table.add_column(lab.t(col), justify="left" if col == "state" else "right")

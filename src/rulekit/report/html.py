@@ -80,8 +80,8 @@ def _header(run: DryRun) -> str:
                 "html_meta",
                 events=a.events,
                 as_of=L.date(a.as_of.astimezone(a.tz)),
-                a=len(a.customers),
-                b=len(b.customers),
+                a=a.customer_count,
+                b=b.customer_count,
             )
         )
         + "</div></div></header>"
@@ -147,7 +147,7 @@ def _states(run: DryRun) -> list[str]:
     for r in (run.baseline, run.candidate):
         order += r.world.program.states if r.world else []
     for r in (run.baseline, run.candidate):
-        order += sorted({c.state for c in r.customers})
+        order += sorted(set(r.customer_column("state")))
     return list(dict.fromkeys(order))
 
 
@@ -187,8 +187,8 @@ def _series(run: DryRun, a: list[int], b: list[int]) -> list[Series]:
 def _charts(run: DryRun) -> str:
     a, b = run.baseline, run.candidate
     states = _states(run)
-    sa = Counter(c.state for c in a.customers)
-    sb = Counter(c.state for c in b.customers)
+    sa = Counter(a.customer_column("state"))
+    sb = Counter(b.customer_column("state"))
     state_svg = columns(
         "chart-states",
         states,
@@ -232,8 +232,8 @@ def _charts(run: DryRun) -> str:
 def _tables(run: DryRun) -> str:
     a, b = run.baseline, run.candidate
     states = _states(run)
-    sa = Counter(c.state for c in a.customers)
-    sb = Counter(c.state for c in b.customers)
+    sa = Counter(a.customer_column("state"))
+    sb = Counter(b.customer_column("state"))
     nodes = run.candidate_policy.states.nodes
     names = [str(nodes.get(s, {}).get("name") or "") for s in states]
     keys, ra, rb = _reasons(run)
