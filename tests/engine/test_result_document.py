@@ -3,6 +3,8 @@ customer rows made from the same states agree with it."""
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,30 @@ def test_chunked_reads_as_a_list() -> None:
         items[5]
     made.clear()
     assert items[2:4] == [2, 3] and made == [(2, 4)]  # one slice made, nothing more
+
+
+def test_customers_in_customer_order_whatever_order_they_came_in() -> None:
+    """A replay's customers are laid out in the order the world made them and then sorted:
+    they come out in customer order (code points), each with its own values."""
+    rng = random.Random(3)
+    ids = [f"C{n}" for n in range(40)] + ["b7", "Ä1", "a", "Z", "C3x"]
+    rng.shuffle(ids)
+    start = datetime(2026, 1, 1, 9, 0)
+    rows = []
+    for n, cid in enumerate(ids):
+        at = start + timedelta(hours=n)
+        rows.append({"at": at.isoformat(" "), "customer": cid, "type": "archive",
+                     "actor": f"r{n % 3}"})  # fmt: skip
+        if n % 2:
+            rows.append({"at": (at + timedelta(minutes=5)).isoformat(" "), "customer": cid,
+                         "type": "promote", "actor": f"r{n % 3}", "stage": "D"})  # fmt: skip
+    result = rulekit.replay("4321-dcbao@1", rows, as_of="2026-03-01")
+    assert result.world is not None
+    made = result.world.customers
+    assert list(made) != sorted(made)  # the world holds them out of order
+    assert result.customer_column("customer") == sorted(made)
+    assert [c["customer"] for c in result.document()["customers"]] == sorted(made)
+    for row in result.customers:
+        c = made[row.customer]
+        assert (row.state, row.owner, row.state_since) == (c.state, c.owner, c.state_since)
+        assert row.flags == dict(zip(("D", "C", "B", "A", "O"), c.flags, strict=True))
