@@ -1,7 +1,10 @@
 """The replay loop specialised to one policy: each event type gets its own handler.
 
-A handler is built the first time its event type is met. For a type that takes a
-transition it is a Python function generated from the checked program
+Before the events go through, `prepare` notes every actor of the log (a rep of the run
+unless an admin, as the general loop notes them event by event) and builds the handler of
+each event type the log has. A handler takes the event's columns as its arguments (a log
+read column-wise has no Event objects). For a type that takes a transition it is a Python
+function generated from the checked program
 (rulekit.engine.replay.handler_code): the type's refusal checks, one branch per state it
 leaves from, each transition's checks and effect written in place. The slot ledger is left
 alone, and nothing is saved for an undo, when a transition cannot change whose slots a
