@@ -12,9 +12,13 @@ import pytest
 
 import rulekit
 from rulekit.engine import runner
+from rulekit.engine.core import program as programs
+from rulekit.engine.core.people import People
+from rulekit.engine.input.history import read_events
 from rulekit.engine.replay.replayer import Replayer
 from rulekit.simulate.simulator import simulate
 from rulekit.tables import read_table
+from rulekit.tables.fastcsv import read_table_fast
 from tests.conftest import EXAMPLES, history_generator, overlay
 
 POOL = EXAMPLES / "pool-rules"
@@ -97,3 +101,24 @@ def test_pool_rules_examples(monkeypatch: pytest.MonkeyPatch, family: str) -> No
             lambda sim=sim: rulekit.replay(policy, sim.rows, as_of=sim.end, people=sim.people),
         )
         _same(fast, general)
+
+
+def test_a_progress_bar_takes_the_same_loop(tmp_path: Path) -> None:
+    """A replay with a progress callback (the command line in a terminal) goes through the
+    specialised loop over the log's columns, ticks once per event, and ends as without one."""
+    generator = history_generator()
+    path = tmp_path / "history.csv"
+    generator.write_csv(str(path), generator.generate(2000, 300, reps=8, seed=4))
+    program = programs.build(rulekit.load("4321-dcbao@1"))
+    as_of = datetime(2026, 6, 30, tzinfo=program.tz)
+    ticks: list[int] = []
+    results = []
+    for progress in (None, lambda done, total: ticks.append(done)):
+        log = read_events(read_table_fast(path), program, as_of)
+        assert log.columns is not None  # read column-wise: no Event made per row
+        results.append(
+            runner.replay_log(program, People(), log, str(path), as_of, progress=progress)
+        )
+        assert log.columns is not None  # and none made by the loop
+    assert ticks and ticks[-1] == len(log)
+    assert results[0].document() == results[1].document()

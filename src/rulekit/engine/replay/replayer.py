@@ -183,7 +183,7 @@ class Replayer:
         loop = FastLoop(self)
         self.fire = fire = loop.fire
         handlers = loop.prepare(log)
-        if self.rules.swept or on_event is not None:
+        if self.rules.swept:
             self._each(log, loop.apply, on_event)
             return
         timers, customers = self.world.timers, self.world.customers
@@ -192,6 +192,8 @@ class Replayer:
             if queue and queue[0][0] <= at:
                 fire_until(at, customers, fire)
             handlers[kind](row, at, cid, actor, stage, to, fields)
+            if on_event is not None:  # a progress bar (a replay in a terminal)
+                on_event()
 
     def _admin(self, actor: str) -> bool:
         admin = self._admins.get(actor)
