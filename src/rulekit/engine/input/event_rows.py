@@ -93,10 +93,6 @@ class EventLog:
             self._events, self.columns = list(map(Event, *self.columns)), None
         return self._events
 
-    @events.setter
-    def events(self, events: list[Event]) -> None:
-        self._events, self.columns = events, None
-
     def __len__(self) -> int:
         """The number of events."""
         if self._events is None:
