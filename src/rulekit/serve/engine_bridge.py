@@ -81,25 +81,32 @@ class Parsed:
     problems: list[str] = field(default_factory=list)
 
 
-class _Recorder(Replayer):
-    """A Replayer that notes every timer it fires and every rule action it takes."""
+class _Notes:
+    """The steps taken and the customers touched since the service last took them."""
 
-    def __init__(self, program: Program, people: People) -> None:
-        super().__init__(program, people)
+    def __init__(self) -> None:
         self.steps: list[Step] = []
         self.touched: set[str] = set()
 
-    def _fire(self, customer: Customer, move: Move, due: datetime) -> None:
-        super()._fire(customer, move, due)
-        self.steps.append(Step("timer", due, customer.id, move.name, customer.state))
-        self.touched.add(customer.id)
-
-    def record_rule(
-        self, customer: Customer, rule: str, at: datetime, values: dict[str, Any]
-    ) -> None:
-        super().record_rule(customer, rule, at, values)
+    def rule(self, customer: Customer, rule: str, at: datetime, values: dict[str, Any]) -> None:
+        """Note a rule action (the replayer's rule runner calls it)."""
         self.steps.append(Step("rule", at, customer.id, rule, customer.state))
         self.touched.add(customer.id)
+
+
+class _Recorder(Replayer):
+    """A Replayer that notes every timer it fires and every rule action it takes (in `notes`:
+    the rule runner holds the notes, not the replayer, which would make a reference cycle)."""
+
+    def __init__(self, program: Program, people: People) -> None:
+        notes = _Notes()
+        super().__init__(program, people, noted=notes.rule)
+        self.notes = notes
+
+    def _fire(self, customer: Customer, move: Move, due: datetime) -> None:
+        super()._fire(customer, move, due)
+        self.notes.steps.append(Step("timer", due, customer.id, move.name, customer.state))
+        self.notes.touched.add(customer.id)
 
 
 def compile_source(text: str, name: str) -> CompiledPolicy:
@@ -214,9 +221,9 @@ class LiveEngine:
 
     def advance(self, until: datetime) -> list[Step]:
         """Fire the timers and sweeps due at or before `until`; the steps taken."""
-        self.replayer.steps = []
+        self.replayer.notes.steps = []
         self.replayer.advance(until)
-        return self.replayer.steps
+        return self.replayer.notes.steps
 
     def apply(self, event: Event) -> tuple[str | None, list[Step], list[Step]]:
         """Advance to the event's instant and apply it.
@@ -226,17 +233,18 @@ class LiveEngine:
         before = self.advance(event.at)
         self.events += 1
         event.row = self.events
-        self.replayer.steps = []
+        self.replayer.notes.steps = []
         world = self.replayer.world
         refused = len(world.rejected)
         self.replayer.apply(event)
-        self.replayer.touched.add(event.customer)
+        self.replayer.notes.touched.add(event.customer)
         reason = world.rejected[-1].reason if len(world.rejected) > refused else None
-        return reason, before, self.replayer.steps
+        return reason, before, self.replayer.notes.steps
 
     def take_touched(self) -> set[str]:
         """The customers changed since the last call."""
-        touched, self.replayer.touched = self.replayer.touched, set()
+        notes = self.replayer.notes
+        touched, notes.touched = notes.touched, set()
         return touched
 
     # -- reading the state ------------------------------------------------------------------
@@ -342,7 +350,7 @@ class LiveEngine:
             world.ledger.commit(c, at)
             world.timers.schedule(c)
         self.replayer._next_sweep = None
-        self.replayer.touched = set(world.customers)
+        self.replayer.notes.touched = set(world.customers)
 
 
 def dry_run_ledger(

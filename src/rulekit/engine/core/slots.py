@@ -111,6 +111,11 @@ class Ledger:
         limit = limits[rep] = self._limit_of(rep)
         return limit
 
+    def has_room(self, rep: str) -> bool:
+        """True if the rep may take one more slot."""
+        limit = self.limit(rep)
+        return limit is None or self.used.get(rep, 0) < limit
+
 
 def named_ledgers(program: Program, people: People) -> list[tuple[str, Ledger]]:
     """A ledger per named quota (`quotas:`), in declaration order.

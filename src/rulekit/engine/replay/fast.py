@@ -51,6 +51,21 @@ Handler = Callable[..., None]
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+class Effects:
+    """The effect of each transition, built once (for the loop and its handlers)."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self._built: dict[str, Effect] = {}  # transition name -> its effect
+
+    def of(self, move: Move) -> Effect:
+        """The effect of `move`."""
+        found = self._built.get(move.name)
+        if found is None:
+            found = self._built[move.name] = effect(self.program, move)
+        return found
+
+
 class FastLoop:
     """The handlers of one replay, built as event types are met."""
 
@@ -60,7 +75,7 @@ class FastLoop:
         self.program: Program = replayer.program
         self.world: World = replayer.world
         self.handlers: dict[str, Handler] = {}
-        self._effects: dict[str, Effect] = {}  # transition name -> its effect
+        self.effects = Effects(self.program)
         self._keeps: dict[tuple[str, str], bool] = {}  # (transition, source) -> slots kept
         self._holding = self._holding_states()
 
@@ -129,18 +144,11 @@ class FastLoop:
             self._keeps[key] = found
         return found
 
-    def effect(self, move: Move) -> Effect:
-        """The effect of `move` (built once)."""
-        found = self._effects.get(move.name)
-        if found is None:
-            found = self._effects[move.name] = effect(self.program, move)
-        return found
-
     # -- timers ---------------------------------------------------------------------------
     def fire(self, customer: Customer, move: Move, due: datetime) -> None:
         """`Replayer._fire` for a replay without a watched customer."""
         keeps = self.keeps_slots(move, customer.state)
-        self.effect(move)(customer, due, None, None)
+        self.effects.of(move)(customer, due, None, None)
         world = self.world
         world.timers_fired += 1
         world.taken[move.name] += 1
@@ -259,7 +267,7 @@ class FastLoop:
         free, owner_may = todo.roles.free, todo.roles.owner
         strict = todo.role_reason is not None
         grant, promotes = todo.decides == "grant", program.promotes
-        effect_of, kind = self.effect, todo.kind
+        effect_of, kind = self.effects.of, todo.kind  # not the loop's: it holds the handlers
 
         def handle(
             row: int, at: datetime, cid: str, actor: str, stage: Any, to: Any, fields: Any

@@ -24,7 +24,7 @@ from rulekit.engine.core.rules import Rule
 from rulekit.engine.core.schedules import next_run
 from rulekit.engine.input.event_rows import EventLog
 from rulekit.engine.replay.refusals import Rejection
-from rulekit.engine.replay.rule_runner import RuleRunner
+from rulekit.engine.replay.rule_runner import Noted, RuleRunner
 from rulekit.engine.replay.world import (
     ALREADY_KNOWN,
     NOT_ARCHIVED,
@@ -39,6 +39,9 @@ from rulekit.engine.replay.world import (
 from rulekit.lang.runtime import truth
 from rulekit.policy.values import DAILY, Schedule
 
+#: fires a timer: (the customer, the transition, the instant it is due)
+Fire = Callable[[Customer, Move, datetime], None]
+
 
 class Replayer:
     """Applies events and timers to a World."""
@@ -50,12 +53,15 @@ class Replayer:
         watch: str | None = None,
         *,
         specialised: bool = True,
+        noted: Noted | None = None,
     ) -> None:
+        """`watch`: the customer whose steps go to `world.steps` (for `explain`); `noted`:
+        told of every rule action."""
         self.program = program
         self.people = people
         self.world = World(program, people)
         self.watch = watch
-        self.rules = RuleRunner(program, people, self.world, self.record_rule, program.rules)
+        self.rules = RuleRunner(program, people, self.world, program.rules, watch, noted)
         self._next_sweep: datetime | None = None
         self._runs: dict[Schedule, datetime] = {}  # the next run of each rule schedule
         self._refused_by: tuple[str, str] | None = None  # a named quota's refusal
@@ -67,7 +73,6 @@ class Replayer:
         # `replay` runs the loop specialised to the policy (rulekit.engine.replay.fast) unless
         # a customer is watched, this replayer is told not to, or a subclass changes `apply`
         self.specialised = specialised and type(self).apply is Replayer.apply
-        self.fire: Callable[[Customer, Move, datetime], None] = self._fire
 
     # -- timers ---------------------------------------------------------------------------
     def _fire(self, customer: Customer, move: Move, due: datetime) -> None:
@@ -81,27 +86,32 @@ class Replayer:
                 Step(due, "timer", None, move.name, customer.state, values=values)
             )
 
-    def advance(self, until: datetime) -> None:
+    def advance(self, until: datetime, fire: Fire | None = None) -> None:
         """Fire the timers due at or before `until`, and the scheduled rule sweeps before it
-        (in time order; rules of several schedules due at once run in one sweep)."""
+        (in time order; rules of several schedules due at once run in one sweep). `fire`
+        fires a timer (`_fire` unless told otherwise: the specialised loop's own)."""
+        if fire is None:
+            fire = self._fire
         if self.rules.swept:
             schedules = self.rules.schedules
             if len(schedules) == 1 and DAILY in schedules:
-                self._daily(until)
+                self._daily(until, fire)
             else:
-                self._scheduled(until, schedules)
-        self.world.timers.fire_until(until, self.world.customers, self.fire)
+                self._scheduled(until, schedules, fire)
+        self.world.timers.fire_until(until, self.world.customers, fire)
 
-    def _daily(self, until: datetime) -> None:
+    def _daily(self, until: datetime, fire: Fire) -> None:
         if self._next_sweep is None:
             self._next_sweep = _next_midnight(until, self.program)
         while self._next_sweep <= until:
             sweep = self._next_sweep
-            self.world.timers.fire_until(sweep, self.world.customers, self.fire)
+            self.world.timers.fire_until(sweep, self.world.customers, fire)
             self.rules.sweep(sweep)
             self._next_sweep = _next_midnight(sweep, self.program)
 
-    def _scheduled(self, until: datetime, schedules: dict[Schedule, list[Rule]]) -> None:
+    def _scheduled(
+        self, until: datetime, schedules: dict[Schedule, list[Rule]], fire: Fire
+    ) -> None:
         tz = self.program.tz
         runs = self._runs
         if not runs:
@@ -110,21 +120,12 @@ class Replayer:
             due = min(runs.values())
             if due > until:
                 return
-            self.world.timers.fire_until(due, self.world.customers, self.fire)
+            self.world.timers.fire_until(due, self.world.customers, fire)
             now = [s for s, at in runs.items() if at == due]
             rules = sorted((r for s in now for r in schedules[s]), key=lambda r: r.order)
             self.rules.sweep(due, rules)
             for s in now:
                 runs[s] = next_run(s, due, tz, previous=due)
-
-    def record_rule(
-        self, customer: Customer, rule: str, at: datetime, values: dict[str, Any]
-    ) -> None:
-        """Note a rule's action on a watched customer (for `explain`)."""
-        if customer.id == self.watch:
-            self.world.steps.append(
-                Step(at, "rule", None, f"rule {rule}", customer.state, values=values)
-            )
 
     # -- events ---------------------------------------------------------------------------
     def replay(
@@ -153,39 +154,46 @@ class Replayer:
             if bad.actor is not None and not self.people.is_admin(bad.actor):
                 world.actors.add(bad.actor)  # "every actor ... (refused rows too)"
         if self.watch is None and self.specialised:
-            self._replay_specialised(log, on_event)
+            fire = self._replay_specialised(log, on_event)
         else:
-            self._each(log, self.apply, on_event)
-        self.advance(as_of)
+            fire = self._fire
+            self._each(log, self.apply, fire, on_event)
+        self.advance(as_of, fire)
         return world
 
     def _each(
-        self, log: EventLog, apply: Callable[[Event], None], on_event: Callable[[], None] | None
+        self,
+        log: EventLog,
+        apply: Callable[[Event], None],
+        fire: Fire,
+        on_event: Callable[[], None] | None,
     ) -> None:
-        """Each event of `log` through `apply`, the timers and sweeps due before it first."""
-        timers, customers, fire = self.world.timers, self.world.customers, self.fire
+        """Each event of `log` through `apply`, the timers (through `fire`) and sweeps due
+        before it first."""
+        timers, customers = self.world.timers, self.world.customers
         queue = timers.queue
         swept = bool(self.rules.swept)
         for event in log.events:
             if swept:
-                self.advance(event.at)
+                self.advance(event.at, fire)
             elif queue and queue[0][0] <= event.at:
                 timers.fire_until(event.at, customers, fire)
             apply(event)
             if on_event is not None:
                 on_event()
 
-    def _replay_specialised(self, log: EventLog, on_event: Callable[[], None] | None) -> None:
+    def _replay_specialised(self, log: EventLog, on_event: Callable[[], None] | None) -> Fire:
         """The events of `replay`, each through its type's handler (rulekit.engine.replay.fast);
-        the timers fire through the loop's own `fire` from here on."""
+        the timers fire through the loop's own `fire`, returned for the rest of the replay.
+        The replayer keeps nothing of the loop (the loop holds the replayer: no cycle)."""
         from rulekit.engine.replay.fast import FastLoop
 
         loop = FastLoop(self)
-        self.fire = fire = loop.fire
+        fire = loop.fire
         handlers = loop.prepare(log)
         if self.rules.swept:
-            self._each(log, loop.apply, on_event)
-            return
+            self._each(log, loop.apply, fire, on_event)
+            return fire
         timers, customers = self.world.timers, self.world.customers
         queue, fire_until = timers.queue, timers.fire_until
         for row, at, cid, kind, actor, stage, to, fields in log.rows():
@@ -194,6 +202,7 @@ class Replayer:
             handlers[kind](row, at, cid, actor, stage, to, fields)
             if on_event is not None:  # a progress bar (a replay in a terminal)
                 on_event()
+        return fire
 
     def _admin(self, actor: str) -> bool:
         admin = self._admins.get(actor)

@@ -22,9 +22,12 @@ from rulekit.engine.core.program import Move, Program
 from rulekit.engine.core.record import Customer, Env
 from rulekit.engine.core.rules import Rule
 from rulekit.engine.replay.routing import Router
-from rulekit.engine.replay.world import World
+from rulekit.engine.replay.world import Step, World
 from rulekit.lang.runtime import truth
 from rulekit.policy.values import Schedule
+
+#: told of a rule action: (the customer, the rule's name, the instant, the values it set)
+Noted = Callable[[Customer, str, datetime, dict[str, Any]], None]
 
 
 class RuleRunner:
@@ -35,17 +38,22 @@ class RuleRunner:
         program: Program,
         people: People,
         world: World,
-        record: Callable[[Customer, str, datetime, dict[str, Any]], None],
         rules: list[Rule],
+        watch: str | None = None,
+        noted: Noted | None = None,
     ) -> None:
-        self.program, self.people, self.world, self.record = program, people, world, record
+        """`watch`: the customer whose rule actions go to `world.steps` (for `explain`);
+        `noted`: told of every rule action."""
+        self.program, self.people, self.world = program, people, world
+        self.watch, self.noted = watch, noted
         self.on_event = [r for r in rules if r.acts and r.on_event]
         self.swept = [r for r in rules if (r.acts and not r.on_event) or r.streak is not None]
         self.schedules: dict[Schedule, list[Rule]] = {}
         for rule in self.swept:
             self.schedules.setdefault(rule.schedule, []).append(rule)
-        used = world.ledger.used
-        self.router = Router(program, people, lambda rep: used.get(rep, 0), self._has_room)
+        ledger = world.ledger
+        used = ledger.used
+        self.router = Router(program, people, lambda rep: used.get(rep, 0), ledger.has_room)
         self.metrics = {m.name: m for m in metrics.build(program)} if self.swept else {}
 
     def after_event(self, customer: Customer, event: Event) -> None:
@@ -121,7 +129,12 @@ class RuleRunner:
             counted.note(ROUTED, at, customer.owner, customer.owner, customer.id)
         if taken is not None:
             world.taken[taken] += 1
-        self.record(customer, rule.name, at, values)
+        if customer.id == self.watch:
+            world.steps.append(
+                Step(at, "rule", None, f"rule {rule.name}", customer.state, values=values)
+            )
+        if self.noted is not None:
+            self.noted(customer, rule.name, at, values)
 
     def _move(
         self, kind: str, customer: Customer, at: datetime, event: Event | None
@@ -145,11 +158,6 @@ class RuleRunner:
                 if customer.state in move.sources and any(n == "owner" for n, _ in move.sets):
                     return move
         return None
-
-    def _has_room(self, rep: str) -> bool:
-        ledger = self.world.ledger
-        limit = ledger.limit(rep)
-        return limit is None or ledger.used.get(rep, 0) < limit
 
 
 def action_event(kind: str, customer: str, at: datetime) -> Event:
