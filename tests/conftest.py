@@ -45,6 +45,13 @@ def history_generator() -> ModuleType:
         sys.path.remove(str(ROOT / "benchmarks"))
 
 
+def generated_history(path: Path, events: int, customers: int, *, reps: int, seed: int) -> Path:
+    """Write a seeded history of the default policy (`history_generator`) to `path`."""
+    generator = history_generator()
+    generator.write_csv(str(path), generator.generate(events, customers, reps=reps, seed=seed))
+    return path
+
+
 def python_output(code: str) -> str:
     """What a fresh interpreter prints running `code` in the project folder (what a module
     imports or builds as a process starts)."""

@@ -19,7 +19,7 @@ from rulekit.engine.columnar.world_alerts import WorldAlerts
 from rulekit.engine.core.alerts import Stubs, firing
 from rulekit.engine.result.result import Result
 from rulekit.report.text import Focus, render
-from tests.conftest import EXAMPLES, history_generator, overlay
+from tests.conftest import EXAMPLES, generated_history, overlay
 
 AS_OF = "2026-12-31"
 REGIONS = ("华东", "华北", "华南")
@@ -73,9 +73,9 @@ NOT_COLUMNAR = [
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated history whose rows carry `region` and `industry` (some blank)."""
-    generator = history_generator()
-    path = tmp_path_factory.mktemp("history") / "h.csv"
-    generator.write_csv(str(path), generator.generate(6000, 1500, reps=40, seed=5))
+    path = generated_history(
+        tmp_path_factory.mktemp("history") / "h.csv", 6000, 1500, reps=40, seed=5
+    )
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     at = rows[0].index("customer")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from rulekit import api
 from rulekit.cli.main import cli
 from rulekit.report.alerts import ordered, summary
-from tests.conftest import EXAMPLES, history_generator, overlay
+from tests.conftest import EXAMPLES, generated_history, overlay
 
 AS_OF = "2026-12-31"
 
@@ -27,10 +27,9 @@ def invoke(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    generator = history_generator()
-    path = tmp_path_factory.mktemp("history") / "h.csv"
-    generator.write_csv(str(path), generator.generate(6000, 1500, reps=40, seed=5))
-    return path
+    return generated_history(
+        tmp_path_factory.mktemp("history") / "h.csv", 6000, 1500, reps=40, seed=5
+    )
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from rulekit.engine.core.people import People
 from rulekit.serve.engine_bridge import LiveEngine
 from rulekit.simulate.simulator import simulate
 from rulekit.tables import read_table
-from tests.conftest import EXAMPLES, history_generator, overlay
+from tests.conftest import EXAMPLES, generated_history, overlay
 
 POOL = EXAMPLES / "pool-rules"
 AS_OF = "2026-06-30"
@@ -57,10 +57,9 @@ def _cyclic_garbage(call: Callable[[], Any]) -> int:
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated history of the default policy: claims decided, timers fired, refusals."""
-    generator = history_generator()
-    path = tmp_path_factory.mktemp("history") / "history.csv"
-    generator.write_csv(str(path), generator.generate(2000, 300, reps=8, seed=3))
-    return path
+    return generated_history(
+        tmp_path_factory.mktemp("history") / "h.csv", 2000, 300, reps=8, seed=3
+    )
 
 
 def test_a_replay(history: Path) -> None:

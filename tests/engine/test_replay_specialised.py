@@ -19,7 +19,7 @@ from rulekit.engine.replay.replayer import Replayer
 from rulekit.simulate.simulator import simulate
 from rulekit.tables import read_table
 from rulekit.tables.fastcsv import read_table_fast
-from tests.conftest import EXAMPLES, history_generator, overlay
+from tests.conftest import EXAMPLES, generated_history, overlay
 
 POOL = EXAMPLES / "pool-rules"
 FAMILIES = sorted(p.name for p in POOL.iterdir() if (p / "policy.yaml").exists())
@@ -70,9 +70,7 @@ def test_default_policy_generated_histories(
     if tight:
         (tmp_path / "tight.yaml").write_text(TIGHT, encoding="utf-8")
         policy = rulekit.load(tmp_path / "tight.yaml")
-    generator = history_generator()
-    path = tmp_path / "history.csv"
-    generator.write_csv(str(path), generator.generate(3000, 400, reps=8, seed=seed))
+    path = generated_history(tmp_path / "history.csv", 3000, 400, reps=8, seed=seed)
     source: Any = path if columns else read_table(path)
     fast, general = _both(monkeypatch, lambda: rulekit.replay(policy, source, as_of="2026-06-30"))
     assert fast.rejected and fast.applied  # refusals and applied events both exercised
@@ -106,9 +104,7 @@ def test_pool_rules_examples(monkeypatch: pytest.MonkeyPatch, family: str) -> No
 def test_a_progress_bar_takes_the_same_loop(tmp_path: Path) -> None:
     """A replay with a progress callback (the command line in a terminal) goes through the
     specialised loop over the log's columns, ticks once per event, and ends as without one."""
-    generator = history_generator()
-    path = tmp_path / "history.csv"
-    generator.write_csv(str(path), generator.generate(2000, 300, reps=8, seed=4))
+    path = generated_history(tmp_path / "history.csv", 2000, 300, reps=8, seed=4)
     program = programs.build(rulekit.load("4321-dcbao@1"))
     as_of = datetime(2026, 6, 30, tzinfo=program.tz)
     ticks: list[int] = []

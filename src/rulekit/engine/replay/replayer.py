@@ -44,7 +44,11 @@ Fire = Callable[[Customer, Move, datetime], None]
 
 
 class Replayer:
-    """Applies events and timers to a World."""
+    """Applies events and timers to a World.
+
+    It makes no reference cycle, which the paused collector relies on
+    (rulekit.engine.core.collector): what it keeps (its rule runner, the router) holds none
+    of its bound methods, and it keeps nothing of the specialised loop, which holds it."""
 
     def __init__(
         self,
