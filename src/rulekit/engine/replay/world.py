@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from rulekit.engine.core.event import Event
@@ -52,8 +53,10 @@ def over_quota(ledger: Ledger, rep: str) -> str:
     return quota_detail(rep, ledger.used[rep], ledger.limit(rep))
 
 
+@lru_cache(maxsize=4096)
 def quota_detail(rep: str, used: int, limit: int | None) -> str:
-    """`over_quota` of a rep that holds `used` slots of its `limit`."""
+    """`over_quota` of a rep that holds `used` slots of its `limit` (made once per rep at its
+    limit: a large history refuses hundreds of thousands of archives with the same text)."""
     return f"{rep} holds {used} of {limit} slots"
 
 
