@@ -173,8 +173,8 @@ def promotions_of_log(
     promotes, index = program.promotes, program.stage_index
     latest: dict[tuple[str, int], datetime] = {}
     out = []
-    for row, at, customer, kind, actor, stage, _, _ in log.rows_with_stage():
-        if kind not in promotes or row in refused:
+    for _, at, customer, kind, actor, stage, _, _ in log.rows_with_stage(refused):
+        if kind not in promotes:
             continue
         k = index.get(stage, 0)
         if k < 1:

@@ -8,9 +8,11 @@ event `needs` is blank, or a declared field's cell cannot be read as its type.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress
+from operator import not_
 from typing import Any
 
 from rulekit.diagnostics import one_of
@@ -107,14 +109,18 @@ class EventLog:
             return zip(*self.columns, strict=True)
         return map(_values, self._events)
 
-    def rows_with_stage(self) -> Iterator[tuple[Any, ...]]:
-        """`rows`, of the events that name a stage only (found without a Python loop over
-        the others)."""
+    def rows_with_stage(self, skip: AbstractSet[int] = frozenset()) -> Iterator[tuple[Any, ...]]:
+        """`rows`, of the events that name a stage only, but those whose row number is in
+        `skip` (found without a Python loop over the others)."""
         if self._events is None:
             assert self.columns is not None
-            stages = self.columns[5]
-            return zip(*(compress(column, stages) for column in self.columns), strict=True)
-        return (_values(e) for e in self._events if e.stage is not None)
+            columns = self.columns
+            where = list(compress(range(len(columns[0])), columns[5]))
+            if skip:
+                rows = map(columns[0].__getitem__, where)
+                where = list(compress(where, map(not_, map(skip.__contains__, rows))))
+            return zip(*(map(column.__getitem__, where) for column in columns), strict=True)
+        return (_values(e) for e in self._events if e.stage is not None and e.row not in skip)
 
     def release(self) -> None:
         """Let the events go (a caller that read them for one replay, once applied)."""
