@@ -165,8 +165,10 @@ def read_capped(path: str | os.PathLike[str], limit: int | None) -> bytes:
             raise UnsafeFileError(errno.EFBIG, _too_big(info.st_size, limit), name)
         chunks: list[bytes] = []
         total = 0
+        size = info.st_size + 1  # the whole file in one read (one chunk: no copy to join)
         while True:
-            chunk = os.read(fd, 1 << 20)
+            chunk = os.read(fd, size)
+            size = 1 << 20
             if not chunk:
                 break
             total += len(chunk)

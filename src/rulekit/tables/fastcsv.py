@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 _SUFFIXES = {".csv": None, ".tsv": "\t", ".txt": None}
+_ANY_CELL = re.compile(rb"[^\r\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ def _read(name: str, data: bytes, delimiter: str | None, encoding: str) -> TextF
         return None
     names = [f"c{i}" for i in range(len(columns))]
     body = data[start:]
-    if not body.strip(b"\r\n"):
+    if _ANY_CELL.search(body) is None:  # only line ends
         frame = pl.DataFrame(schema={n: pl.String for n in names})
         return TextFrame(name, columns, frame, delimiter, encoding)
     try:
