@@ -376,11 +376,9 @@ def test_promotions_read_back_from_a_log_of_columns(tmp_path: Path, seed: int) -
     from rulekit.engine.core.people import People
     from rulekit.tables import read_table
     from rulekit.tables.fastcsv import read_table_fast
-    from tests.conftest import history_generator
+    from tests.conftest import generated_history
 
-    generator = history_generator()
-    path = tmp_path / "history.csv"
-    generator.write_csv(str(path), generator.generate(3000, 400, reps=8, seed=seed))
+    path = generated_history(tmp_path / "history.csv", 3000, 400, reps=8, seed=seed)
     program = engine_link.build_program(api.load("4321-dcbao@1"))
     as_of = api._instant("2026-06-30", program.policy)
     log = engine_link.read_log(read_table(str(path)), program, as_of)
