@@ -111,6 +111,11 @@ class Ledger:
         limit = limits[rep] = self._limit_of(rep)
         return limit
 
+    @property
+    def limits(self) -> dict[str, int | None]:
+        """The limits found so far, by rep (`limit` adds each rep it is asked for)."""
+        return self._limits
+
     def has_room(self, rep: str) -> bool:
         """True if the rep may take one more slot."""
         limit = self.limit(rep)

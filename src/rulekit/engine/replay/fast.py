@@ -92,16 +92,19 @@ class FastLoop:
     def prepare(self, log: EventLog) -> dict[str, Handler]:
         """Before the events of `log` go through the handlers: every actor is noted as the
         general loop notes it event by event (a rep of the run unless an admin: the handlers
-        then read `admins[actor]` and note nothing), and the handler of each event type of
-        the log is built. Returns the handlers by type."""
+        then read `admins[actor]` and note nothing) and its limit found (`limits[actor]`),
+        and the handler of each event type of the log is built. Returns the handlers by
+        type."""
         rp, actors = self.replayer, self.world.actors
         if log.columns is not None:
             kinds, people = set(log.columns[3]), set(log.columns[4])
         else:
             kinds, people = {e.type for e in log.events}, {e.actor for e in log.events}
+        limit = self.world.ledger.limit
         for actor in people:
             if not rp._admin(actor):
                 actors.add(actor)
+            limit(actor)  # the handlers read `limits[actor]`
         for kind in sorted(kinds):
             self.handler(kind)
         return self.handlers
@@ -242,6 +245,7 @@ class FastLoop:
             "held_get": world.ledger.held.get,
             "used": world.ledger.used,
             "limit_of": world.ledger.limit,
+            "limits": world.ledger.limits,
         }
         parts = Parts(
             self.keeps_slots,
@@ -261,6 +265,8 @@ class FastLoop:
         settle: Callable[..., None] = rp.settle
         refuse: Callable[..., None] = rp.refuse
         admins = rp._admins
+        # plain tuples of Rejection's fields, as the generated handlers record
+        rejected_append: Callable[[Any], None] = world.rejected.append
         customers, actors_add, taken = world.customers, world.actors.add, world.taken
         admit, done, schedule = self._admit(), self._done(), world.timers.schedule
         names_target, duplicate_if_known = todo.names_target, todo.duplicate_if_known
@@ -272,21 +278,25 @@ class FastLoop:
         def handle(
             row: int, at: datetime, cid: str, actor: str, stage: Any, to: Any, fields: Any
         ) -> None:
-            event = Event(row, at, cid, kind, actor, stage, to, fields)
             admin = admins[actor]  # noted by `prepare`
             if names_target and to is not None:
                 actors_add(to)
             customer = customers.get(cid)
-            if customer is None:
-                return refuse(event, "unknown_customer", NOT_ARCHIVED)
-            if duplicate_if_known:
-                return settle(event, customer, todo, admin)
-            owner = customer.owner
-            if strict and not (free[admin] or (owner_may and owner is not None and owner == actor)):
+            if customer is None:  # recorded as `refuse` records it, without an Event
+                return rejected_append(
+                    (row, at, cid, kind, actor, "unknown_customer", NOT_ARCHIVED, None)
+                )
+            if duplicate_if_known or (
+                strict and not (free[admin] or (owner_may and customer.owner == actor))
+            ):
+                event = Event(row, at, cid, kind, actor, stage, to, fields)
                 return settle(event, customer, todo, admin)
             move = customer.pending
             if move is None:
-                return refuse(event, "no_pending_claim", NOTHING_PENDING)
+                return rejected_append(
+                    (row, at, cid, kind, actor, "no_pending_claim", NOTHING_PENDING, None)
+                )
+            event = Event(row, at, cid, kind, actor, stage, to, fields)  # the effect reads it
             claimant = customer.pending_owner
             saved = customer.save()
             customer.pending = None

@@ -49,12 +49,14 @@ _SCOPE_NAMES = (
     "admins actors_add customers_get customers refuse settle admit world taken"
     " schedule Customer Env truth mark_stage add_fields done program ledger stage_index"
     " n_stages NOT_ARCHIVED ALREADY_KNOWN no_transition not_public over_quota quota_detail refused"
-    " rejected_append held held_get used limit_of Event"
+    " rejected_append held held_get used limit_of limits Event"
 ).split()
 
 #: a handler's parameters: the event's columns, its type being the handler's
 ARGUMENTS = "row, at, cid, actor, stage, to, fields"
 _READS_EVENT = re.compile(r"\bevent\b")
+_ADMIN = "admin = admins[actor]"
+_READS_ADMIN = re.compile(r"\badmin\b")
 
 
 def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
@@ -66,7 +68,7 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
     out = _Writer()
     out.line(f"def handle({ARGUMENTS}):")
     out.indent += 1
-    out.line("admin = admins[actor]")  # every actor noted before the loop (`prepare`)
+    out.line(_ADMIN)  # every actor noted before the loop (`prepare`); left out if unread
     if todo.names_target:
         out.lines("if to is not None:", "    actors_add(to)")
     out.lines("customer = customers_get(cid)", "if customer is None:")
@@ -83,7 +85,9 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
     if todo.role_reason is not None:
         allowed = _allowed(todo.roles, owner_known=True)
         if allowed != "True":
-            out.lines(f"if not ({allowed}):", f"    return settle({event}, customer, todo, admin)")
+            out.lines(
+                f"if not ({allowed}):", f"    return settle({event}, customer, todo, admins[actor])"
+            )
     if not todo.duplicate_if_known and (todo.only_public or todo.waits):
         out.line("if customer is not None:" if may_be_new else "if True:")
         if todo.only_public:
@@ -92,14 +96,14 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
         if todo.waits:
             out.lines(
                 "    if customer.pending is not None:",
-                f"        return settle({event}, customer, todo, admin)",
+                f"        return settle({event}, customer, todo, admins[actor])",
             )
     if todo.promotes:
         current = "(customer.stage_index() if customer is not None else 0)"
         out.lines(
             "if stage is not None:",
             f"    if stage_index[stage] > {current} + 1 or stage in LOCKED:",
-            f"        return settle({event}, customer, todo, admin)",
+            f"        return settle({event}, customer, todo, admins[actor])",
         )
     first = True
     for state, options in todo.options.items():
@@ -116,8 +120,11 @@ def generate(todo: EventPlan, parts: Parts) -> Callable[[Any], None]:
         out.lines(*lines)
         out.indent -= 1
     out.lines(*_refusal(todo, "invalid_transition", f"no_transition(state, {todo.kind!r})"))
+    source = out.source()
+    if len(_READS_ADMIN.findall(source)) == 1:  # no check reads it but its own line
+        source = source.replace(f"    {_ADMIN}\n", "", 1)
     handle: Callable[[Any], None] = compile_function(
-        out.source(), f"<handler of event {todo.kind!r}>", names
+        source, f"<handler of event {todo.kind!r}>", names
     )
     return handle
 
@@ -238,7 +245,7 @@ def _admit_actor(out: _Writer, todo: EventPlan, move: Move) -> None:
     """The admission of a new customer into one slot of the actor's, checked before the
     customer is made (see `_owned_by_actor`): refused when the actor is at its limit."""
     out.lines(
-        "x_limit = limit_of(actor)",
+        "x_limit = limits[actor]",  # every actor's limit found before the loop (`prepare`)
         "if x_limit is not None and used[actor] + 1 > x_limit:",
         *_refusal(todo, "quota_exceeded", "quota_detail(actor, used[actor], x_limit)", move, 1),
     )
