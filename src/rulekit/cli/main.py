@@ -22,6 +22,10 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
+#: polars' jemalloc: freed pages go back to the system at once (see `main`)
+ALLOCATOR = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     raise Interrupted(signum)
 
@@ -43,10 +47,17 @@ def main(argv: Sequence[str] | None = None) -> Any:
     walk, again and again, the millions of objects a large replay keeps alive until the end
     (a tenth of a 1M-event replay's time). Reference counting still frees what is dropped.
 
+    Polars' memory allocator (jemalloc) is told to give the pages polars frees back to the
+    system at once (`ALLOCATOR`, unless the environment sets `_RJEM_MALLOC_CONF` itself): by
+    default it keeps them for ten seconds, for polars alone, and a replay's peak memory held
+    the frames it had read and let go (70 MB of 310 at 100k customers, 220 of 720 MB at 1M
+    events). The setting is read when polars loads, after this; the sweep's workers inherit it.
+
     Ctrl-C (SIGINT) exits 130 and SIGTERM 143, after removing any half-written file; a failure
     to write stdout (a full disk, a closed pipe) is a message on stderr and exit 2.
     """
     gc.disable()
+    os.environ.setdefault(*ALLOCATOR)
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     code: Any = 0
