@@ -3,10 +3,11 @@
 Python objects cost more than everything polars does to a history, so each is made once per
 distinct value where the values repeat: a midnight per day and a time of day per distinct
 clock (their sum is the row reader's instant, an aware datetime plus a timedelta being
-wall-clock arithmetic), one text per distinct id, one fields mapping per distinct
-combination of field values (events only read their fields: the replay copies them onto its
-customers). The rows then pick theirs by integer code: no bytecode runs per row. The lists are the
-log's columns (`EventLog.of_columns`); an Event is made of them only when asked for.
+wall-clock arithmetic), one text per distinct rep, type or stage, one fields mapping per
+distinct combination of field values (events only read their fields: the replay copies them
+onto its customers). The rows then pick theirs by integer code: no bytecode runs per row.
+The lists are the log's columns (`EventLog.of_columns`); an Event is made of them only when
+asked for.
 """
 
 from __future__ import annotations
@@ -55,8 +56,11 @@ def distinct(frame: pl.DataFrame, names: Sequence[str]) -> tuple[list[int], list
 
 
 def texts(frame: pl.DataFrame, name: str, names: dict[Any, Any]) -> list[str | None]:
-    """A text column with one object per distinct text (`names` keeps them: the replay finds
-    customers and reps by identity)."""
+    """A text column, one object per distinct text where the texts repeat (`names` keeps
+    them: the replay then finds reps by identity). A column of mostly distinct texts (the
+    customers' ids: about three events each) is read as it is: a string per row costs less
+    than looking each one up in `names` (0.3 s at 1M rows), and a dictionary finds an equal
+    string almost as fast as the same one."""
     column = frame.get_column(name)
     if column.null_count() * 10 >= len(column) * 9:  # mostly blank (`to`): its texts alone
         out: list[str | None] = [None] * len(column)
@@ -65,9 +69,8 @@ def texts(frame: pl.DataFrame, name: str, names: dict[Any, Any]) -> list[str | N
             out[i] = names.setdefault(value, value)
         return out
     sample = column.gather_every(max(1, len(column) // 4096))
-    if sample.n_unique() * 8 > len(sample):  # mostly distinct: one pass through `names`
-        values = column.to_list()
-        return list(map(names.setdefault, values, values))
+    if sample.n_unique() * 8 > len(sample):  # mostly distinct
+        return column.to_list()
     found = column.unique().drop_nulls()
     codes = column.cast(pl.Enum(found)).to_physical().fill_null(len(found)).to_list()
     kept = [names.setdefault(v, v) for v in found.to_list()]
